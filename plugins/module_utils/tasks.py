@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 smartx.cloudtower contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting for CloudTower tasks: the collection's WaitTask/WaitTasks.
+
+Every change in CloudTower returns tasks. The waiter polls ``get-tasks`` with ``id_in`` (one call per poll
+whatever the number of tasks), starting at a short interval and backing off to at most 5 s, so a task that
+ends in half a second is seen within about a second, and a long one costs few calls.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
+
+DEFAULT_TIMEOUT = 300
+FIRST_INTERVAL = 0.25
+MAX_INTERVAL = 5.0
+BACKOFF = 1.5
+
+DONE = "SUCCESSED"
+FAILED = "FAILED"
+
+
+def task_ids(answers):
+    """The task ids of a mutation's answer (``[{"task_id", "data"}]`` or one such object); null ids are skipped."""
+    if isinstance(answers, dict):
+        answers = [answers]
+    return [answer["task_id"] for answer in answers or [] if answer.get("task_id")]
+
+
+def summarize_task(task):
+    """The fields of a task that a module returns."""
+    return dict((key, task.get(key)) for key in ("id", "status", "description", "progress", "error_code", "error_message", "resource_id", "finished_at"))
+
+
+class TaskFailedError(CloudTowerError):
+    """One or more tasks ended FAILED. ``failed`` and ``tasks`` hold the task records."""
+
+    def __init__(self, failed, tasks):
+        lines = ["task %s (%s) failed: %s%s" % (
+            task["id"], task.get("description") or "no description", task.get("error_message") or "no error message",
+            " [%s]" % task["error_code"] if task.get("error_code") else "") for task in failed]
+        super(TaskFailedError, self).__init__("CloudTower " + "; ".join(lines), operation="get-tasks",
+                                              code=failed[0].get("error_code"), api_message=failed[0].get("error_message"))
+        self.failed = failed
+        self.tasks = tasks
+
+
+class TaskTimeoutError(CloudTowerError):
+    """Tasks still running when the timeout ran out. ``running`` and ``tasks`` hold the task records."""
+
+    def __init__(self, running, tasks, timeout):
+        lines = ["%s (%s, %s, %d%%)" % (task["id"], task.get("description") or "no description", task.get("status") or "not found yet",
+                                        round((task.get("progress") or 0) * 100)) for task in running]
+        super(TaskTimeoutError, self).__init__(
+            "CloudTower tasks still running after %s seconds: %s. Raise timeout to wait longer." % (timeout, "; ".join(lines)), operation="get-tasks")
+        self.running = running
+        self.tasks = tasks
+
+
+class TaskWaiter:
+    """Waits for tasks of one client. ``sleep`` and ``clock`` are there for tests."""
+
+    def __init__(self, client, timeout=DEFAULT_TIMEOUT, first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL, sleep=time.sleep, clock=time.monotonic):
+        self.client = client
+        self.timeout = timeout
+        self.first_interval = first_interval
+        self.max_interval = max_interval
+        self.sleep = sleep
+        self.clock = clock
+
+    def wait(self, ids, timeout=None):
+        """Wait until every task in ``ids`` has ended; return their records in the order of ``ids``.
+
+        Raises TaskFailedError when any ended FAILED (after all have ended, so the caller knows every outcome),
+        TaskTimeoutError when some are still running after ``timeout`` seconds.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        ids = list(dict.fromkeys(task_id for task_id in ids if task_id))
+        tasks = dict((task_id, {"id": task_id, "status": None}) for task_id in ids)
+        pending = list(ids)
+        deadline = self.clock() + timeout
+        interval = self.first_interval
+        while pending:
+            for task in self.client.call("get-tasks", {"where": {"id_in": pending}}):
+                tasks[task["id"]] = task
+            # PENDING, EXECUTING, PAUSED or not found yet: still running.
+            pending = [task_id for task_id in pending if tasks[task_id].get("status") not in (DONE, FAILED)]
+            if not pending:
+                break
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise TaskTimeoutError([tasks[task_id] for task_id in pending], [tasks[task_id] for task_id in ids], timeout)
+            self.sleep(min(interval, remaining))
+            interval = min(interval * BACKOFF, self.max_interval)
+        ordered = [tasks[task_id] for task_id in ids]
+        failed = [task for task in ordered if task.get("status") == FAILED]
+        if failed:
+            raise TaskFailedError(failed, ordered)
+        return ordered

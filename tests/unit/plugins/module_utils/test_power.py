@@ -1,0 +1,435 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 smartx.cloudtower contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The power-state logic against a small in-memory CloudTower with a fake clock."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import itertools
+
+import pytest
+
+from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerClient, CloudTowerError
+from ansible_collections.smartx.cloudtower.plugins.module_utils.power import (
+    TRANSITIONS, PowerError, PowerRun, plan_vm)
+from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskWaiter
+
+RESULT = {"start-vm": "RUNNING", "resume-vm": "RUNNING", "restart-vm": "RUNNING", "force-restart-vm": "RUNNING",
+          "poweroff-vm": "STOPPED", "suspend-vm": "SUSPENDED"}
+VALID_FROM = {"start-vm": ("STOPPED",), "resume-vm": ("SUSPENDED",), "shutdown-vm": ("RUNNING",), "restart-vm": ("RUNNING",),
+              "force-restart-vm": ("RUNNING",), "suspend-vm": ("RUNNING",), "poweroff-vm": ("RUNNING", "SUSPENDED")}
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.now += seconds
+
+
+def matches(vm, where):
+    for key, value in where.items():
+        if key == "AND":
+            ok = all(matches(vm, part) for part in value)
+        elif key == "OR":
+            ok = any(matches(vm, part) for part in value)
+        elif key == "cluster":
+            ok = matches(vm["cluster"], value)
+        elif key.endswith("_in"):
+            ok = vm.get(key[:-3]) in value
+        elif key.endswith("_starts_with"):
+            ok = str(vm.get(key[:-12])).startswith(value)
+        else:
+            ok = vm.get(key) == value
+        if not ok:
+            return False
+    return True
+
+
+class FakeTower(CloudTowerClient):
+    """VMs and tasks in memory. A task takes ``task_seconds``; a graceful shutdown stops the guest ``stop_seconds`` later."""
+
+    def __init__(self, clock, vms, task_seconds=1.0, stop_seconds=2.0):
+        super(FakeTower, self).__init__("tower.example.com", token="tok")
+        self.fake_clock = clock
+        self.vms = dict((vm["id"], vm) for vm in vms)
+        self.tasks = {}
+        self.events = []
+        self.log = []
+        self.task_seconds = task_seconds
+        self.stop_seconds = stop_seconds
+        self.ignore_acpi = set()
+        self.lock_answers = 0  # answer this many mutations with ResourceLocked
+        self.fail_ops = {}  # operation -> error message of its FAILED tasks
+        self.ids = itertools.count(1)
+
+    def at(self, moment, action):
+        self.events.append((moment, action))
+
+    def advance(self):
+        now = self.fake_clock.now
+        due = sorted([event for event in self.events if event[0] <= now], key=lambda event: event[0])
+        self.events = [event for event in self.events if event[0] > now]
+        for _, action in due:
+            action()
+
+    def mutations(self):
+        return [(operation, body) for operation, body in self.log if not operation.startswith("get-")]
+
+    def count(self, operation):
+        return sum(1 for logged, _ in self.log if logged == operation)
+
+    def call(self, operation, body=None):
+        self.advance()
+        self.log.append((operation, copy.deepcopy(body)))
+        if operation == "get-vms":
+            found = [copy.deepcopy(vm) for vm in self.vms.values() if matches(vm, body.get("where") or {})]
+            found.sort(key=lambda vm: (vm["name"], vm["id"]))
+            skip = body.get("skip") or 0
+            return found[skip:skip + body["first"]] if body.get("first") else found[skip:]
+        if operation == "get-tasks":
+            return [copy.deepcopy(self.tasks[task_id]) for task_id in body["where"]["id_in"] if task_id in self.tasks]
+        vms = [vm for vm in self.vms.values() if matches(vm, body["where"])]
+        if self.lock_answers or any(vm.get("entityAsyncStatus") for vm in vms):
+            self.lock_answers = max(self.lock_answers - 1, 0)
+            raise CloudTowerError("CloudTower answered %s with HTTP 400: locked" % operation, operation=operation, status=400, code="ResourceLocked")
+        return [self._task(operation, vm) for vm in vms]
+
+    def _task(self, operation, vm):
+        task_id = "task-%d" % next(self.ids)
+        error = self.fail_ops.get(operation)
+        if error is None and vm["status"] not in VALID_FROM[operation]:
+            error = "VM %s is %s" % (vm["name"], vm["status"])
+        self.tasks[task_id] = {"id": task_id, "status": "EXECUTING", "description": "%s %s" % (operation, vm["name"]), "resource_id": vm["id"]}
+        vm["entityAsyncStatus"] = "UPDATING"
+
+        def finish():
+            vm["entityAsyncStatus"] = None
+            if error:
+                self.tasks[task_id].update(status="FAILED", error_message=error, error_code="VM_STATUS_INVALID")
+                return
+            self.tasks[task_id]["status"] = "SUCCESSED"
+            if operation in RESULT:
+                vm["status"] = RESULT[operation]
+            elif vm["id"] not in self.ignore_acpi:  # shutdown-vm: the guest stops a little later
+                self.at(self.fake_clock.now + self.stop_seconds, lambda: vm.update(status="STOPPED"))
+        self.at(self.fake_clock.now + self.task_seconds, finish)
+        return {"task_id": task_id, "data": {"id": vm["id"], "name": vm["name"]}}
+
+
+def vm(vm_id, status, name=None, cluster="c1", **extra):
+    record = {"id": vm_id, "name": name or vm_id, "status": status, "cluster": {"id": cluster + "-id", "name": cluster},
+              "entityAsyncStatus": None, "in_recycle_bin": False, "internal": False}
+    record.update(extra)
+    return record
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def power(tower, clock, state, **kwargs):
+    kwargs.setdefault("timeout", 60)
+    run = PowerRun(tower, TaskWaiter(tower, timeout=kwargs["timeout"], sleep=clock.sleep, clock=clock.clock), state,
+                   sleep=clock.sleep, clock=clock.clock, **kwargs)
+    return run
+
+
+def by_name(result):
+    return dict((item["name"], item) for item in result["vms"])
+
+
+# --- the state table ------------------------------------------------------------------------------
+
+EXPECTED = {
+    # state: (RUNNING, STOPPED, SUSPENDED); "!" = refused
+    "running": (None, "start-vm", "resume-vm"),
+    "stopped": ("shutdown-vm", None, "!"),
+    "powered_off": ("poweroff-vm", None, "poweroff-vm"),
+    "restarted": ("restart-vm", "start-vm", "!"),
+    "force_restarted": ("force-restart-vm", "start-vm", "!"),
+    "suspended": ("suspend-vm", "!", None),
+}
+
+
+@pytest.mark.parametrize("state", sorted(EXPECTED))
+@pytest.mark.parametrize("index,status", list(enumerate(("RUNNING", "STOPPED", "SUSPENDED"))))
+def test_plan_of_every_state_from_every_status(state, index, status):
+    operation, error = plan_vm(vm("a", status), state)
+    expected = EXPECTED[state][index]
+    if expected == "!":
+        assert operation is None and error and "'a'" in error and status in error
+    else:
+        assert (operation, error) == (expected, None)
+
+
+def test_the_table_covers_every_state():
+    assert sorted(TRANSITIONS) == sorted(EXPECTED)
+
+
+def test_stopped_on_a_suspended_vm_powers_off_with_force_and_names_the_way_out_without():
+    assert plan_vm(vm("a", "SUSPENDED"), "stopped", force=True) == ("poweroff-vm", None)
+    _, error = plan_vm(vm("a", "SUSPENDED"), "stopped")
+    assert "force: true" in error and "state: powered_off" in error and "state: running" in error
+
+
+@pytest.mark.parametrize("status", ["UNKNOWN", "DELETED"])
+def test_unknown_status_is_refused_for_every_state(status):
+    for state in EXPECTED:
+        operation, error = plan_vm(vm("a", status), state)
+        assert operation is None and status in error
+
+
+def test_a_vm_in_the_recycle_bin_is_refused():
+    operation, error = plan_vm(vm("a", "STOPPED", in_recycle_bin=True), "running")
+    assert operation is None and "recycle bin" in error
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+def test_many_vms_cost_one_call_per_operation_and_one_wait(clock):
+    vms = [vm("r%02d" % i, "RUNNING") for i in range(5)] + [vm("s%02d" % i, "STOPPED") for i in range(7)] + [vm("p1", "SUSPENDED")]
+    tower = FakeTower(clock, vms)
+    run = power(tower, clock, "running")
+    run.select(where={"name_starts_with": ""})
+    result = run.run()
+    assert tower.count("start-vm") == 1 and tower.count("resume-vm") == 1
+    assert sorted(dict(tower.mutations())["start-vm"]["where"]["id_in"]) == ["s%02d" % i for i in range(7)]
+    assert dict(tower.mutations())["resume-vm"]["where"] == {"id_in": ["p1"]}
+    assert len(tower.mutations()) == 2
+    assert tower.count("get-tasks") <= 5
+    items = by_name(result)
+    assert all(item["status_after"] == "RUNNING" for item in items.values())
+    assert [items["r%02d" % i]["changed"] for i in range(5)] == [False] * 5
+    assert items["s03"]["changed"] and items["s03"]["status_before"] == "STOPPED" and items["s03"]["operations"] == ["start-vm"]
+    assert result["changed"] is True
+    assert len(result["tasks"]) == 8 and all(task["status"] == "SUCCESSED" for task in result["tasks"])
+    assert items["p1"]["task_ids"] == [task["id"] for task in result["tasks"] if task["resource_id"] == "p1"]
+
+
+def test_second_run_changes_nothing(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING")])
+    first = power(tower, clock, "running")
+    first.select(where={"name_in": ["a", "b"]})
+    assert first.run()["changed"] is True
+    tower.log = []
+    second = power(tower, clock, "running")
+    second.select(where={"name_in": ["a", "b"]})
+    result = second.run()
+    assert result["changed"] is False and result["tasks"] == []
+    assert tower.mutations() == []
+
+
+def test_check_mode_predicts_and_sends_nothing(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING"), vm("c", "SUSPENDED")])
+    run = power(tower, clock, "stopped", check_mode=True, force=True)
+    run.select(where={"name_in": ["a", "b", "c"]})
+    result = run.run()
+    assert tower.mutations() == []
+    items = by_name(result)
+    assert (items["a"]["changed"], items["a"]["status_after"], items["a"]["operations"]) == (False, "STOPPED", [])
+    assert (items["b"]["changed"], items["b"]["status_after"], items["b"]["operations"]) == (True, "STOPPED", ["shutdown-vm"])
+    assert (items["c"]["changed"], items["c"]["operations"]) == (True, ["poweroff-vm"])
+    assert result["diff"]["before"]["vms"][1] == {"id": "b", "name": "b", "status": "RUNNING"}
+    assert result["diff"]["after"]["vms"][1] == {"id": "b", "name": "b", "status": "STOPPED"}
+
+
+def test_stopped_waits_until_the_guest_has_stopped(clock):
+    tower = FakeTower(clock, [vm("a", "RUNNING")], task_seconds=1.0, stop_seconds=3.0)
+    run = power(tower, clock, "stopped", shutdown_timeout=30)
+    run.select(name="a")
+    result = run.run()
+    assert result["vms"][0]["status_after"] == "STOPPED" and result["vms"][0]["changed"]
+    assert tower.vms["a"]["status"] == "STOPPED"
+    assert clock.now >= 4.0
+    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+
+
+def test_graceful_shutdown_timeout_without_force_fails_naming_force(clock):
+    tower = FakeTower(clock, [vm("ign", "RUNNING"), vm("ok", "RUNNING")])
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5)
+    run.select(where={"name_in": ["ign", "ok"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "force: true" in info.value.message and "'ign'" in info.value.message and "'ok'" not in info.value.message
+    assert "5" in info.value.message
+    items = by_name(info.value.result)
+    assert items["ign"]["status_after"] == "RUNNING" and items["ok"]["status_after"] == "STOPPED"
+    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+    assert 5 <= clock.now < 10
+
+
+def test_force_powers_off_only_the_vms_that_did_not_stop(clock):
+    tower = FakeTower(clock, [vm("ign", "RUNNING"), vm("ok", "RUNNING"), vm("sus", "SUSPENDED")])
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True)
+    run.select(where={"name_in": ["ign", "ok", "sus"]})
+    result = run.run()
+    assert [(operation, sorted(body["where"]["id_in"])) for operation, body in tower.mutations()] == [
+        ("shutdown-vm", ["ign", "ok"]), ("poweroff-vm", ["sus"]), ("poweroff-vm", ["ign"])]
+    items = by_name(result)
+    assert items["ign"]["operations"] == ["shutdown-vm", "poweroff-vm"] and len(items["ign"]["task_ids"]) == 2
+    assert all(item["status_after"] == "STOPPED" and item["changed"] for item in items.values())
+
+
+def test_restarted_starts_a_stopped_vm_and_always_restarts_a_running_one(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING")])
+    for _ in range(2):
+        run = power(tower, clock, "restarted")
+        run.select(where={"name_in": ["a", "b"]})
+        result = run.run()
+        assert result["changed"] is True
+        assert by_name(result)["b"]["operations"] == ["restart-vm"] and by_name(result)["b"]["changed"]
+    assert [operation for operation, _ in tower.mutations()] == ["start-vm", "restart-vm", "restart-vm"]
+
+
+def test_an_impossible_transition_fails_before_anything_is_sent(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING"), vm("c", "STOPPED")])
+    run = power(tower, clock, "suspended")
+    run.select(where={"name_in": ["a", "b", "c"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "'a'" in info.value.message and "'c'" in info.value.message and "state: running" in info.value.message
+    assert tower.mutations() == []
+    assert [item["changed"] for item in info.value.result["vms"]] == [False, False, False]
+
+
+def test_a_busy_vm_is_waited_for_and_planned_again(clock):
+    busy = vm("a", "STOPPED", entityAsyncStatus="UPDATING")
+    tower = FakeTower(clock, [busy, vm("b", "STOPPED")])
+    # another client's start-vm of "a" ends at t=2
+    tower.at(2.0, lambda: busy.update(entityAsyncStatus=None, status="RUNNING"))
+    run = power(tower, clock, "running")
+    run.select(where={"name_in": ["a", "b"]})
+    result = run.run()
+    assert [(operation, body["where"]["id_in"]) for operation, body in tower.mutations()] == [("start-vm", ["b"])]
+    items = by_name(result)
+    assert items["a"]["changed"] is False and items["a"]["status_after"] == "RUNNING"
+    assert items["b"]["changed"] is True
+
+
+def test_resource_locked_is_retried(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    tower.lock_answers = 2
+    run = power(tower, clock, "running")
+    run.select(name="a")
+    result = run.run()
+    assert tower.count("start-vm") == 3
+    assert result["vms"][0]["changed"] and result["vms"][0]["status_after"] == "RUNNING"
+
+
+def test_locked_until_the_timeout_is_reported_and_the_rest_is_done(clock):
+    locked = vm("a", "STOPPED", entityAsyncStatus="UPDATING")
+    tower = FakeTower(clock, [locked, vm("b", "STOPPED")])
+    run = power(tower, clock, "running", timeout=10)
+    run.select(where={"name_in": ["a", "b"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "busy" in info.value.message and "'a'" in info.value.message and "timeout" in info.value.message
+    assert [body["where"]["id_in"] for _, body in tower.mutations()] == [["b"]]
+    items = by_name(info.value.result)
+    assert items["b"]["changed"] and items["b"]["status_after"] == "RUNNING"
+    assert items["a"]["changed"] is False
+    assert 10 <= clock.now < 20
+
+
+def test_a_failed_task_fails_with_its_message_and_still_reports(clock):
+    tower = FakeTower(clock, [vm("a", "RUNNING"), vm("b", "SUSPENDED")])
+    tower.fail_ops["suspend-vm"] = "Guest refused to suspend"
+    run = power(tower, clock, "suspended")
+    run.select(where={"name_in": ["a", "b"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "Guest refused to suspend" in info.value.message
+    result = info.value.result
+    assert result["changed"] is False
+    assert [task["status"] for task in result["tasks"]] == ["FAILED"]
+    assert result["tasks"][0]["error_message"] == "Guest refused to suspend"
+    assert by_name(result)["a"]["status_after"] == "RUNNING"
+
+
+def test_a_failed_task_among_others_keeps_the_changed_ones(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "SUSPENDED")])
+    tower.fail_ops["resume-vm"] = "no memory"
+    run = power(tower, clock, "running")
+    run.select(where={"name_in": ["a", "b"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    items = by_name(info.value.result)
+    assert items["a"]["changed"] is True and items["a"]["status_after"] == "RUNNING"
+    assert items["b"]["changed"] is False and items["b"]["status_after"] == "SUSPENDED"
+    assert info.value.result["changed"] is True
+
+
+def test_wait_false_returns_the_task_ids_at_once(clock):
+    tower = FakeTower(clock, [vm("a", "RUNNING"), vm("b", "RUNNING")])
+    tower.ignore_acpi.add("a")
+    run = power(tower, clock, "stopped", wait=False, force=True, shutdown_timeout=1)
+    run.select(where={"name_in": ["a", "b"]})
+    result = run.run()
+    assert tower.count("get-tasks") == 0 and clock.now == 0
+    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+    assert [task["status"] for task in result["tasks"]] == [None, None]
+    assert sorted(task["resource_id"] for task in result["tasks"]) == ["a", "b"]
+    assert all(item["status_after"] == "STOPPED" and item["changed"] for item in result["vms"])
+
+
+def test_an_empty_where_match_changes_nothing(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    run = power(tower, clock, "running")
+    assert run.select(where={"name": "nothing"}) == []
+    result = run.run()
+    assert result == dict(changed=False, vms=[], tasks=[], diff=dict(before=dict(vms=[]), after=dict(vms=[])))
+    assert tower.mutations() == []
+
+
+def test_where_leaves_out_the_recycle_bin_and_system_vms_unless_asked(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("bin", "STOPPED", in_recycle_bin=True), vm("tower", "RUNNING", internal=True)])
+    run = power(tower, clock, "stopped")
+    assert [found["id"] for found in run.select(where={"cluster": {"name": "c1"}})] == ["a"]
+    assert tower.log[-1][1]["where"] == {"cluster": {"name": "c1"}, "in_recycle_bin": False, "internal": False}
+    run = power(tower, clock, "stopped")
+    assert [found["id"] for found in run.select(where={"internal": True})] == ["tower"]
+
+
+def test_an_empty_where_is_refused(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    with pytest.raises(CloudTowerError) as info:
+        power(tower, clock, "running").select(where={})
+    assert "every VM" in info.value.message
+    assert tower.log == []
+
+
+def test_a_name_in_the_recycle_bin_fails_clearly(clock):
+    tower = FakeTower(clock, [vm("bin", "STOPPED", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    run.select(name="bin")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "recycle bin" in info.value.message
+    assert tower.mutations() == []
+
+
+def test_duplicate_names_need_cluster_or_all(clock):
+    tower = FakeTower(clock, [vm("d1", "STOPPED", name="dup", cluster="c1"), vm("d2", "STOPPED", name="dup", cluster="c2")])
+    with pytest.raises(CloudTowerError) as info:
+        power(tower, clock, "running").select(name="dup")
+    assert "d1" in info.value.message and "d2" in info.value.message and "all: true" in info.value.message
+    run = power(tower, clock, "running")
+    assert [found["id"] for found in run.select(name="dup", cluster="c2")] == ["d2"]
+    run = power(tower, clock, "running")
+    run.select(name="dup", allow_many=True)
+    result = run.run()
+    assert [body["where"]["id_in"] for _, body in tower.mutations()] == [["d1", "d2"]]
+    assert result["changed"] is True

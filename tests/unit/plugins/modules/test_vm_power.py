@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 smartx.cloudtower contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""vm_power end to end in-process, HTTP mocked at the transport: options, check mode, diff, failures."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import responses
+
+from ansible_collections.smartx.cloudtower.plugins.modules import vm_power
+
+API = "https://tower.example.com/v2/api"
+ARGS = dict(host="tower.example.com", username="admin", password="s3cr3t-pw")
+DB1 = {"id": "vm-db", "name": "db-1", "status": "STOPPED", "cluster": {"id": "c1", "name": "cluster-elf-1"}, "entityAsyncStatus": None,
+       "in_recycle_bin": False, "internal": False}
+
+
+def test_name_and_id_together_are_refused_before_any_call(run_module):
+    with responses.RequestsMock() as api:
+        failed, result = run_module(vm_power, dict(ARGS, name="db-1", id="vm-db", state="running"))
+        assert len(api.calls) == 0
+    assert failed and "mutually exclusive" in result["msg"] and "name" in result["msg"] and "id" in result["msg"]
+
+
+def test_a_selection_is_required(run_module):
+    with responses.RequestsMock() as api:
+        failed, result = run_module(vm_power, dict(ARGS, state="running"))
+        assert len(api.calls) == 0
+    assert failed and "name, id, where" in result["msg"]
+
+
+def test_unknown_state_is_refused(run_module):
+    failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="off"))
+    assert failed and "state" in result["msg"] and "powered_off" in result["msg"]
+
+
+def test_check_mode_with_diff_reads_only(run_module):
+    with responses.RequestsMock() as api:
+        api.add(responses.POST, API + "/login", json={"task_id": None, "data": {"token": "tok"}})
+        api.add(responses.POST, API + "/get-vms", json=[DB1])
+        failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running", _ansible_check_mode=True, _ansible_diff=True))
+        operations = [call.request.url.rsplit("/", 1)[1] for call in api.calls]
+    assert operations == ["login", "get-vms"]
+    assert not failed and result["changed"] is True
+    assert result["vms"] == [dict(id="vm-db", name="db-1", cluster="cluster-elf-1", status_before="STOPPED", status_after="RUNNING",
+                                  changed=True, operations=["start-vm"], task_ids=[])]
+    assert result["diff"] == dict(before=dict(vms=[dict(id="vm-db", name="db-1", status="STOPPED")]),
+                                  after=dict(vms=[dict(id="vm-db", name="db-1", status="RUNNING")]))
+
+
+def test_start_waits_for_the_task_and_reads_the_status_after(run_module):
+    running = dict(DB1, status="RUNNING")
+    with responses.RequestsMock() as api:
+        api.add(responses.POST, API + "/login", json={"task_id": None, "data": {"token": "tok"}})
+        api.add(responses.POST, API + "/get-vms", json=[DB1])
+        api.add(responses.POST, API + "/start-vm", json=[{"task_id": "t1", "data": {"id": "vm-db"}}])
+        api.add(responses.POST, API + "/get-tasks", json=[{"id": "t1", "status": "SUCCESSED", "resource_id": "vm-db"}])
+        api.add(responses.POST, API + "/get-vms", json=[running])
+        failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running"))
+        start_body = json.loads(api.calls[2].request.body)
+    assert not failed and result["changed"] is True and "diff" not in result
+    assert start_body == {"where": {"id_in": ["vm-db"]}}
+    assert result["vms"][0]["status_after"] == "RUNNING" and result["vms"][0]["task_ids"] == ["t1"]
+    assert result["tasks"][0]["id"] == "t1" and result["tasks"][0]["status"] == "SUCCESSED"
+
+
+def test_a_refused_transition_fails_with_the_vms(run_module):
+    with responses.RequestsMock() as api:
+        api.add(responses.POST, API + "/login", json={"task_id": None, "data": {"token": "tok"}})
+        api.add(responses.POST, API + "/get-vms", json=[DB1])
+        failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="suspended"))
+    assert failed and "only a running VM can be suspended" in result["msg"]
+    assert result["vms"][0]["id"] == "vm-db" and result["changed"] is False and "diff" not in result
+
+
+def test_unknown_vm_fails_clearly(run_module):
+    with responses.RequestsMock() as api:
+        api.add(responses.POST, API + "/login", json={"task_id": None, "data": {"token": "tok"}})
+        api.add(responses.POST, API + "/get-vms", json=[])
+        failed, result = run_module(vm_power, dict(ARGS, name="nope", cluster="cluster-elf-1", state="running"))
+    assert failed and result["msg"] == "VM 'nope' not found in cluster 'cluster-elf-1'."
