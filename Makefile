@@ -35,6 +35,7 @@ ANSIBLE_TEST := $(VENV_ENV) $(VENV_BIN)/ansible-test
 WITH_SIMULATOR := $(VPY) tools/with_simulator.py
 
 DEMO_PLAYBOOK ?= examples/demo.yml
+BENCH_ARGS ?=
 
 # extra ansible-test options, for example: make sanity ANSIBLE_TEST_ARGS='--test pylint -v'
 ANSIBLE_TEST_ARGS ?=
@@ -127,11 +128,12 @@ demo: tree ## start the simulator and run examples/demo.yml (DEMO_PLAYBOOK=... f
 	$(WITH_SIMULATOR) -- $(VENV_ENV) ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD) ANSIBLE_PYTHON_INTERPRETER=$(VPY) \
 		CLOUDTOWER_VALIDATE_CERTS=false $(VENV_BIN)/ansible-playbook $(DEMO_PLAYBOOK)
 
-bench: tree ## run bench/run.py against the simulator
+# bench/run.py starts its own simulator for each size (--vms N), so it does not run under with_simulator.py
+bench: tree ## run bench/run.py (BENCH_ARGS='--sizes 1000' for a short run)
 	@if [ ! -f bench/run.py ]; then \
 		echo "bench: no bench/run.py: skipped"; \
 	else \
-		$(WITH_SIMULATOR) -- $(VENV_ENV) ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD) $(VPY) bench/run.py; \
+		$(VENV_ENV) ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD) $(VPY) bench/run.py $(BENCH_ARGS); \
 	fi
 
 clean: ## remove .build, test output and caches (keeps .venv)

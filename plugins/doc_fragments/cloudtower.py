@@ -54,7 +54,7 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for CloudTower to answer one HTTP request. Waiting for tasks is O(timeout) where a module has it.
+      - Seconds to wait for CloudTower to answer one HTTP request. Waiting for tasks is set by the C(timeout) option of the modules that wait.
       - If not set, the value of the E(CLOUDTOWER_REQUEST_TIMEOUT) or E(CLOUDTOWER_TIMEOUT) environment variable is used.
     type: float
     default: 30

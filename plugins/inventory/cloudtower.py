@@ -19,7 +19,7 @@ description:
   - VMs in the recycle bin and CloudTower's system VMs are left out unless O(include_recycle_bin) or O(include_system_vms)
     say otherwise. A system VM is one that CloudTower flags C(internal), or that has a C(vm_usage) (the CloudTower VM
     itself, SKS management, backup, replication or registry VMs and the like).
-  - C(ansible_host) is the VM's first usable IPv4 address (not loopback, link-local, unspecified or multicast) from its NICs,
+  - C(ansible_host) is the VM's first usable IPv4 address (not unspecified, loopback, link-local, multicast or reserved) from its NICs,
     taken in the NICs' C(order), NICs with C(enabled=false) left out; the addresses VMTools reports
     (C(guest_info_ip_addresses)) of every NIC come before the configured ones (C(ip_address)).
     A VM without such an address gets no C(ansible_host). O(compose) can set it otherwise.
@@ -27,7 +27,7 @@ description:
     of O(compose), O(groups), O(keyed_groups), O(hostnames), the filters or the default groups applies without a new fetch.
     A cache written for another CloudTower, O(filters) or exclusion setting is not used.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   plugin:
     description: The name of this plugin; it marks the file as this plugin's configuration.
@@ -109,7 +109,8 @@ extends_documentation_fragment:
 notes:
   - Host variables set for every VM (besides C(ansible_host)) are C(cloudtower_id), C(cloudtower_local_id), C(cloudtower_name),
     C(cloudtower_description), C(cloudtower_status), C(cloudtower_vm_tools_status), C(cloudtower_cluster) and C(cloudtower_cluster_id),
-    C(cloudtower_host_name) and C(cloudtower_host_id) (the name and id of the physical host; not C(cloudtower_host), a common name for the CloudTower address), C(cloudtower_vcpu), C(cloudtower_memory) (bytes),
+    C(cloudtower_host_name) and C(cloudtower_host_id) (the name and id of the physical host; not C(cloudtower_host),
+    a common name for the variable holding the CloudTower address), C(cloudtower_vcpu), C(cloudtower_memory) (bytes),
     C(cloudtower_guest_os_type), C(cloudtower_guest_os) and C(cloudtower_guest_hostname) (as VMTools reports them),
     C(cloudtower_ips) (the IPv4 addresses in the order described above, then the guest-reported IPv6 ones),
     C(cloudtower_nics) (a list of dicts with C(order), C(enabled), C(mac_address), C(ip_address), C(subnet_mask), C(gateway), C(model),
@@ -123,11 +124,12 @@ EXAMPLES = r"""
 # cloudtower.yml: every VM, credentials from CLOUDTOWER_HOST, CLOUDTOWER_USERNAME, CLOUDTOWER_PASSWORD
 plugin: smartx.cloudtower.cloudtower
 
-# prod.cloudtower.yml: running VMs of one cluster labelled env=prod, named by their guest hostname when VMTools reports one
+---
+# prod.cloudtower.yml: running VMs of one cluster labelled env=prod, named by their guest hostname when VMTools reports one;
+# the password comes from CLOUDTOWER_PASSWORD (option values are not templated)
 plugin: smartx.cloudtower.cloudtower
 host: https://tower.example.com
 username: ansible
-password: "{{ lookup('ansible.builtin.env', 'TOWER_PASSWORD') }}"
 filters:
   cluster:
     name: cluster-elf-1
@@ -140,6 +142,7 @@ hostnames:
   - cloudtower_name
 default_group_prefix: cloudtower_
 
+---
 # linux.cloudtower.yml: Linux VMs with VMTools running, grouped by a label, cached for an hour
 plugin: smartx.cloudtower.cloudtower
 include_filters:
@@ -162,7 +165,7 @@ cache_timeout: 3600
 
 import re
 
-from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.errors import AnsibleParserError
 from ansible.inventory.group import to_safe_group_name
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -240,16 +243,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # --- building the inventory -----------------------------------------------------------------
 
     def _expressions(self, option):
-        """(variable name, None) for a bare variable, read without templating; (None, trusted template) otherwise."""
+        """[(variable, template)]: ``variable`` is the name when the expression is a bare variable name (read from the
+        host vars without templating when they have it), else None; ``template`` is the trusted expression."""
         result = []
         for expression in self.get_option(option) or ():
             match = VARIABLE_RE.match(expression)
-            result.append((match.group(1), None) if match else (None, trust_as_template(expression)))
+            result.append((match.group(1) if match else None, trust_as_template(expression)))
         return result
 
     def _evaluate(self, variable, template, hostvars, strict, what):
-        if variable is not None:
-            return hostvars.get(variable)
+        if variable is not None and variable in hostvars:
+            return hostvars[variable]
         try:
             return self._compose(template, hostvars)
         except Exception as exc:  # pylint: disable=broad-except
@@ -277,7 +281,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         owners = {}  # hostname -> VM id, for this source only
 
         for vm, nics in group_vms_with_nics(data):
-            # the server-side exclusions, checked again (a cache written with other settings is not used, this is for the API's sake)
+            # the exclusions CloudTower applied, checked again in case a server ignores part of the where
             if (not include_system and is_system_vm(vm)) or (not include_recycled and vm.get("in_recycle_bin")):
                 continue
             hostvars, ansible_host = vm_hostvars(vm, nics)

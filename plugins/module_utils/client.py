@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import time
 import traceback
+import warnings
 
 try:
     import requests
@@ -97,7 +98,8 @@ class CloudTowerClient:
         if user_source not in USER_SOURCES:
             raise CloudTowerError("Unsupported user_source %r: use %s." % (user_source, " or ".join(USER_SOURCES)))
         if not token and not (username and password):
-            raise CloudTowerError("No CloudTower credentials: give username and password (CLOUDTOWER_USERNAME, CLOUDTOWER_PASSWORD) or a token (CLOUDTOWER_TOKEN).")
+            raise CloudTowerError("No CloudTower credentials: give username and password (CLOUDTOWER_USERNAME, CLOUDTOWER_PASSWORD) "
+                                  "or a token (CLOUDTOWER_TOKEN).")
         self.base_url = base_url_from_host(host)
         self.username = username
         self._password = password
@@ -107,8 +109,9 @@ class CloudTowerClient:
         self.language = language
         self.request_timeout = request_timeout
         self.session = session or requests.Session()
-        # A CA path replaces the default bundle; validate_certs=False switches checking off.
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # A CA path replaces the default bundle; validate_certs=False switches checking off. It is passed with every
+        # request because requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session-wide setting.
+        self.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Content-Type": "application/json", "Accept": "application/json", "content-language": language})
         self.calls = 0
 
@@ -197,8 +200,7 @@ class CloudTowerClient:
             page = self.call(operation, body)
             if not isinstance(page, list):
                 raise CloudTowerError("CloudTower answered %s with %s, not a list of records." % (operation, type(page).__name__), operation=operation)
-            for record in page:
-                yield record
+            yield from page
             fetched += len(page)
             if len(page) < first:
                 return
@@ -238,7 +240,11 @@ class CloudTowerClient:
             attempt += 1
             self.calls += 1
             try:
-                response = self.session.request(method, url, json=body, headers=headers, timeout=self.request_timeout)
+                with warnings.catch_warnings():
+                    if self.verify is False:
+                        # The user switched the check off on purpose; urllib3 would warn on every request.
+                        warnings.simplefilter("ignore")
+                    response = self.session.request(method, url, json=body, headers=headers, timeout=self.request_timeout, verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise CloudTowerError(
                     "Could not verify the TLS certificate of %s: %s. Set ca_path to the CA that signed it, "
@@ -283,7 +289,8 @@ def _error_from_response(response, operation):
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        return CloudTowerError("CloudTower answered %s with HTTP %s: %s" % (operation, response.status_code, (response.text or response.reason or "")[:200].strip()),
+        text = (response.text or response.reason or "")[:200].strip()
+        return CloudTowerError("CloudTower answered %s with HTTP %s: %s" % (operation, response.status_code, text),
                                operation=operation, status=response.status_code)
     api_message = body.get("message") or response.reason
     return CloudTowerError(

@@ -17,7 +17,7 @@ description:
     and the task is not changed.
   - All the open alerts selected are resolved with one C(resolve-alert) call.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   state:
     description:

@@ -17,7 +17,7 @@ description:
   - The texts of an alert (C(message), C(cause), C(impact), C(solution)) are in the language of O(language).
   - Every page is fetched unless O(limit) is set.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   severity:
     description:

@@ -16,7 +16,7 @@ description:
   - Every page is fetched unless O(limit) is set.
   - For the dashboard figures of clusters (CPU, memory, storage, disks, alerts), see M(smartx.cloudtower.dashboard_info).
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.info

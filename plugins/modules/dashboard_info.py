@@ -27,7 +27,7 @@ description:
     A usage whose total is 0 is 0."
   - Reads clusters, hosts, HDDs and open alerts of all the selected clusters with one paged query each.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   cluster:
     description:

@@ -17,7 +17,7 @@ description:
   - Every page is fetched unless O(limit) is set.
   - Each disk also gets C(hdd_state), the dashboard's classification of its health.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   disk_type:
     description:

@@ -15,7 +15,7 @@ description:
   - Lists the hosts (nodes) of the clusters CloudTower manages, selected by cluster or by a raw C(where) filter, as CloudTower returns them.
   - Every page is fetched unless O(limit) is set.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.info

@@ -16,7 +16,7 @@ description:
   - Use it after modules run with O(smartx.cloudtower.vm_power#module:wait=false), to start many changes and wait once.
   - Fails when a task ends C(FAILED), with the task's error, or when tasks are still running after O(timeout).
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   task_ids:
     description:

@@ -15,7 +15,7 @@ description:
   - Lists the VMs of CloudTower that match a name, an id, a cluster or a raw C(where) filter, as CloudTower returns them.
   - Every page is fetched unless O(limit) is set.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   name:
     description:
@@ -31,7 +31,7 @@ options:
     type: str
   where:
     description:
-      - A CloudTower C(VmWhereInput) filter, such as C({status: RUNNING, vcpu_gte: 4}) or C({labels_some: {key: env, value: prod}}).
+      - 'A CloudTower C(VmWhereInput) filter, such as C({status: RUNNING, vcpu_gte: 4}) or C({labels_some: {key: env, value: prod}}).'
       - Combined with O(name), O(id) and O(cluster) by AND.
     type: dict
   order_by:

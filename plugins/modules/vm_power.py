@@ -30,7 +30,7 @@ description:
   - A VM that is busy with another CloudTower task (C(entityAsyncStatus) set), or that CloudTower answers with
     C(ResourceLocked), is waited for, read again and retried within O(timeout); VMs still busy then are reported in a failure.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   name:
     description:
@@ -101,6 +101,7 @@ notes:
     sent, not when the guest has stopped), so O(force) has no effect. Busy or locked VMs are still waited for, as
     nothing can be sent for them before.
   - A C(FAILED) task fails the module with the task's error message; RV(vms) and RV(tasks) are still returned.
+  - In check mode a busy VM is predicted from its current status; it is not waited for.
 """
 
 EXAMPLES = r"""

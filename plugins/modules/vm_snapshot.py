@@ -18,7 +18,7 @@ description:
   - With O(retention), keeps only the newest snapshots whose names start with a prefix and deletes the older ones in the same run, for
     backup rotation.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   vm_name:
     description:

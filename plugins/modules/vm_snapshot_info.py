@@ -16,7 +16,7 @@ description:
   - With O(lun_snapshots=true), adds to each snapshot the iSCSI LUN snapshots behind its DISK entries, looked up for all the snapshots with
     one API call.
 author:
-  - smartx.cloudtower contributors
+  - SmartX CloudTower collection maintainers (@smartx)
 options:
   vm_name:
     description:

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import json
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
@@ -131,14 +130,26 @@ class VmFetcher:
 
 
 def _usable_ipv4(address):
-    """True for an IPv4 address Ansible can connect to (not loopback, link-local, unspecified or multicast)."""
-    if not address or not isinstance(address, str) or address.count(".") != 3:
+    """True for a dotted-quad IPv4 address Ansible can connect to: not unspecified (0/8), loopback (127/8),
+    link-local (169.254/16), multicast (224/4) or reserved/broadcast (240/4).
+
+    A string check rather than ``ipaddress``: it runs for every address of every VM.
+    """
+    if not isinstance(address, str):
         return False
-    try:
-        ip = ipaddress.IPv4Address(address.strip())
-    except ValueError:
+    parts = address.split(".")
+    if len(parts) != 4:
         return False
-    return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast)
+    octets = []
+    for part in parts:
+        if not (part.isdigit() and part.isascii()) or len(part) > 3 or (len(part) > 1 and part[0] == "0"):
+            return False
+        octet = int(part)
+        if octet > 255:
+            return False
+        octets.append(octet)
+    first = octets[0]
+    return not (first == 0 or first == 127 or first >= 224 or (first == 169 and octets[1] == 254))
 
 
 def _nic_order(indexed):

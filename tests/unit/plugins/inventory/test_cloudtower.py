@@ -391,7 +391,8 @@ def test_environment_fallbacks(tmp_path, tower, monkeypatch):
 @pytest.mark.parametrize("nics, ips, ansible_host", [
     ([], [], None),
     ([make_nic("v", ip="")], [], None),
-    ([make_nic("v", ip="0.0.0.0", guest=["224.0.0.1"])], [], None),
+    ([make_nic("v", ip="0.0.0.0", guest=["224.0.0.1", "255.255.255.255", "1.2.3", "01.2.3.4", "1.2.3.256", "١.2.3.4", " 1.2.3.4"])], [], None),
+    ([make_nic("v", ip="8.8.8.8", guest=["169.254.0.1", "127.0.0.1", "169.1.1.1"])], ["169.1.1.1", "8.8.8.8"], "169.1.1.1"),
     ([make_nic("v", ip="10.0.0.1", guest_v6=["2001:db8::1"])], ["10.0.0.1", "2001:db8::1"], "10.0.0.1"),
     ([make_nic("v", order=None, ip="10.0.0.9"), make_nic("v", order=3, ip="10.0.0.3")], ["10.0.0.3", "10.0.0.9"], "10.0.0.3"),
     ([make_nic("v", order=0, ip="10.0.0.1", guest=["10.0.0.1"])], ["10.0.0.1"], "10.0.0.1"),

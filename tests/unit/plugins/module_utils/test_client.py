@@ -75,7 +75,7 @@ def test_login_happens_once_for_many_calls(api):
     login_ok(api)
     api.add(responses.POST, API + "/get-vms", json=[])
     client = make_client()
-    for _ in range(3):
+    for dummy in range(3):
         client.call("get-vms", {})
     assert [call.request.url.rsplit("/", 1)[1] for call in api.calls] == ["login", "get-vms", "get-vms", "get-vms"]
 
@@ -129,7 +129,8 @@ def test_error_body_fields_are_kept(api):
         client.call("start-vm", {"where": {"id": "c1"}})
     error = info.value
     assert error.is_resource_locked
-    assert (error.status, error.code, error.api_message, error.path, error.operation) == (400, "ResourceLocked", "Resource [VM-c1] locked", "/start-vm", "start-vm")
+    assert (error.status, error.code, error.api_message) == (400, "ResourceLocked", "Resource [VM-c1] locked")
+    assert (error.path, error.operation) == ("/start-vm", "start-vm")
     assert error.props == body["props"]
 
 
@@ -152,7 +153,7 @@ def test_mutations_are_never_retried(api):
 
 def test_reads_give_up_after_the_retries(api):
     login_ok(api)
-    for _ in range(client_module.READ_RETRIES + 1):
+    for dummy in range(client_module.READ_RETRIES + 1):
         api.add(responses.POST, API + "/get-vms", status=502, body="bad gateway")
     with pytest.raises(CloudTowerError) as info:
         make_client().call("get-vms", {})
@@ -186,8 +187,21 @@ def test_non_json_success_is_an_error(api):
 
 
 @pytest.mark.parametrize("validate_certs, ca_path, verify", [(True, None, True), (True, "/ca.pem", "/ca.pem"), (False, "/ca.pem", False)])
-def test_tls_options_set_session_verify(validate_certs, ca_path, verify):
-    assert make_client(validate_certs=validate_certs, ca_path=ca_path).session.verify == verify
+def test_tls_options_are_sent_with_every_request(api, monkeypatch, validate_certs, ca_path, verify):
+    # An environment bundle must not override an explicit CA path or a switched-off check.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
+    sent = []
+    client = make_client(validate_certs=validate_certs, ca_path=ca_path, token="t")
+    original = client.session.request
+
+    def spy(*args, **kwargs):
+        sent.append(kwargs["verify"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(client.session, "request", spy)
+    api.add(responses.POST, API + "/get-vms", json=[])
+    client.call("get-vms", {})
+    assert sent == [verify]
 
 
 @pytest.mark.parametrize("options, text", [

@@ -79,14 +79,14 @@ class FakeTower(CloudTowerClient):
         now = self.fake_clock.now
         due = sorted([event for event in self.events if event[0] <= now], key=lambda event: event[0])
         self.events = [event for event in self.events if event[0] > now]
-        for _, action in due:
+        for unused_moment, action in due:
             action()
 
     def mutations(self):
         return [(operation, body) for operation, body in self.log if not operation.startswith("get-")]
 
     def count(self, operation):
-        return sum(1 for logged, _ in self.log if logged == operation)
+        return sum(1 for logged, unused_body in self.log if logged == operation)
 
     def call(self, operation, body=None):
         self.advance()
@@ -179,7 +179,7 @@ def test_the_table_covers_every_state():
 
 def test_stopped_on_a_suspended_vm_powers_off_with_force_and_names_the_way_out_without():
     assert plan_vm(vm("a", "SUSPENDED"), "stopped", force=True) == ("poweroff-vm", None)
-    _, error = plan_vm(vm("a", "SUSPENDED"), "stopped")
+    unused_operation, error = plan_vm(vm("a", "SUSPENDED"), "stopped")
     assert "force: true" in error and "state: powered_off" in error and "state: running" in error
 
 
@@ -252,7 +252,7 @@ def test_stopped_waits_until_the_guest_has_stopped(clock):
     assert result["vms"][0]["status_after"] == "STOPPED" and result["vms"][0]["changed"]
     assert tower.vms["a"]["status"] == "STOPPED"
     assert clock.now >= 4.0
-    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
 
 
 def test_graceful_shutdown_timeout_without_force_fails_naming_force(clock):
@@ -266,7 +266,7 @@ def test_graceful_shutdown_timeout_without_force_fails_naming_force(clock):
     assert "5" in info.value.message
     items = by_name(info.value.result)
     assert items["ign"]["status_after"] == "RUNNING" and items["ok"]["status_after"] == "STOPPED"
-    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
     assert 5 <= clock.now < 10
 
 
@@ -285,13 +285,13 @@ def test_force_powers_off_only_the_vms_that_did_not_stop(clock):
 
 def test_restarted_starts_a_stopped_vm_and_always_restarts_a_running_one(clock):
     tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING")])
-    for _ in range(2):
+    for unused_round in range(2):
         run = power(tower, clock, "restarted")
         run.select(where={"name_in": ["a", "b"]})
         result = run.run()
         assert result["changed"] is True
         assert by_name(result)["b"]["operations"] == ["restart-vm"] and by_name(result)["b"]["changed"]
-    assert [operation for operation, _ in tower.mutations()] == ["start-vm", "restart-vm", "restart-vm"]
+    assert [operation for operation, unused_body in tower.mutations()] == ["start-vm", "restart-vm", "restart-vm"]
 
 
 def test_an_impossible_transition_fails_before_anything_is_sent(clock):
@@ -337,7 +337,7 @@ def test_locked_until_the_timeout_is_reported_and_the_rest_is_done(clock):
     with pytest.raises(PowerError) as info:
         run.run()
     assert "busy" in info.value.message and "'a'" in info.value.message and "timeout" in info.value.message
-    assert [body["where"]["id_in"] for _, body in tower.mutations()] == [["b"]]
+    assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["b"]]
     items = by_name(info.value.result)
     assert items["b"]["changed"] and items["b"]["status_after"] == "RUNNING"
     assert items["a"]["changed"] is False
@@ -379,7 +379,7 @@ def test_wait_false_returns_the_task_ids_at_once(clock):
     run.select(where={"name_in": ["a", "b"]})
     result = run.run()
     assert tower.count("get-tasks") == 0 and clock.now == 0
-    assert [operation for operation, _ in tower.mutations()] == ["shutdown-vm"]
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
     assert [task["status"] for task in result["tasks"]] == [None, None]
     assert sorted(task["resource_id"] for task in result["tasks"]) == ["a", "b"]
     assert all(item["status_after"] == "STOPPED" and item["changed"] for item in result["vms"])
@@ -431,5 +431,5 @@ def test_duplicate_names_need_cluster_or_all(clock):
     run = power(tower, clock, "running")
     run.select(name="dup", allow_many=True)
     result = run.run()
-    assert [body["where"]["id_in"] for _, body in tower.mutations()] == [["d1", "d2"]]
+    assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["d1", "d2"]]
     assert result["changed"] is True

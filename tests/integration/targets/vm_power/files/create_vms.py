@@ -14,16 +14,13 @@ from __future__ import absolute_import, division, print_function
 import json
 import sys
 
-try:
-    from urllib.request import Request, urlopen
-except ImportError:  # Python 2
-    from urllib2 import Request, urlopen
+from ansible.module_utils.urls import open_url
 
 
 def create(sim_url, record):
-    request = Request(sim_url.rstrip("/") + "/_sim/resources/vms", data=json.dumps(record).encode("utf-8"),
+    answer = open_url(sim_url.rstrip("/") + "/_sim/resources/vms", method="POST", data=json.dumps(record),
                       headers={"Content-Type": "application/json"})
-    return json.loads(urlopen(request).read().decode("utf-8"))
+    return json.loads(answer.read().decode("utf-8"))
 
 
 def main():

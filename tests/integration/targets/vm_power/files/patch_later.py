@@ -12,19 +12,15 @@ from __future__ import absolute_import, division, print_function
 import sys
 import time
 
-try:
-    from urllib.request import Request, urlopen
-except ImportError:  # Python 2
-    from urllib2 import Request, urlopen
+from ansible.module_utils.urls import open_url
 
 
 def main():
     sim_url, vm_id, delay, fields = sys.argv[1:5]
     time.sleep(float(delay))
-    request = Request("%s/_sim/resources/vms/%s" % (sim_url.rstrip("/"), vm_id), data=fields.encode("utf-8"),
+    answer = open_url("%s/_sim/resources/vms/%s" % (sim_url.rstrip("/"), vm_id), method="PATCH", data=fields,
                       headers={"Content-Type": "application/json"})
-    request.get_method = lambda: "PATCH"
-    print(urlopen(request).read().decode("utf-8"))
+    print(answer.read().decode("utf-8"))
 
 
 if __name__ == "__main__":
