@@ -257,15 +257,18 @@ class Seeder:
                 disk = disks[number % len(disks)]
                 host = store.tables["hosts"][disk["host"]["id"]]
                 cluster = store.tables["clusters"][host["cluster"]["id"]]
-                target = "%s on %s" % (disk["name"], host["name"])
+                target = (disk["name"], host["name"])
             else:
                 target = cluster["name"]
+            # A disk is named with its host: "sde on node-1" in English, "node-1 上的 sde" in Chinese.
+            english_target = "%s on %s" % target if isinstance(target, tuple) else target
+            chinese_target = "%s 上的 %s" % target[::-1] if isinstance(target, tuple) else target
             english, chinese = i18n.ALERTS[kind]
             ended = number % 4 == 3
             start = self.tick()
             alert = store.insert("alerts", {
                 "id": store.new_id(), "local_id": store.new_uuid(), "severity": ("CRITICAL", "NOTICE", "INFO")[number % 3],
-                "message": english[0].format(target=target), "cause": english[1], "impact": english[2], "solution": english[3],
+                "message": english[0].format(target=english_target), "cause": english[1], "impact": english[2], "solution": english[3],
                 "ended": ended, "cluster": store.nested("clusters", cluster), "host": store.nested("hosts", host) if host else None,
                 "disk": store.nested("disks", disk) if disk else None, "vms": [store.nested("vms", vm) for vm in targets],
                 "labels": {}, "threshold": 90.0, "value": 91.5 + number, "create_time": start, "local_create_time": start,
@@ -273,4 +276,4 @@ class Seeder:
                 "alert_rule": None,
             })
             store.alert_texts[alert["id"]] = {"zh-CN": dict(zip(("message", "cause", "impact", "solution"),
-                                                                (chinese[0].format(target=target),) + chinese[1:]))}
+                                                                (chinese[0].format(target=chinese_target),) + chinese[1:]))}
