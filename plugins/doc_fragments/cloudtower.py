@@ -164,3 +164,14 @@ attributes:
     membership:
       - smartx.cloudtower.cloudtower
 """
+
+    # check_mode and diff_mode of the modules that only read.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    description: The module changes nothing; it runs the same in check mode.
+    support: full
+  diff_mode:
+    description: The module changes nothing, so there is no diff.
+    support: none
+"""

@@ -25,15 +25,25 @@ def cloudtower_module(argument_spec, **kwargs):
 
 
 def execute(module, run):
-    """Call ``run(module, client)`` and exit with the dict it returns; a CloudTowerError becomes a clear failure."""
+    """Call ``run(module, client)`` and exit with the dict it returns; a CloudTowerError becomes a clear failure.
+
+    ``run`` may always return a ``diff``; it is kept only in diff mode.
+    """
     try:
         client = CloudTowerClient.from_options(module.params)
         result = run(module, client)
     except CloudTowerError as exc:
         result = dict(changed=False)
         result.update(exc.result)
+        _keep_diff_in_diff_mode(module, result)
         module.fail_json(msg=exc.message, error=exc.details(), **result)
+    _keep_diff_in_diff_mode(module, result)
     module.exit_json(**result)
+
+
+def _keep_diff_in_diff_mode(module, result):
+    if not module._diff:
+        result.pop("diff", None)
 
 
 def waiter_for(module, client):

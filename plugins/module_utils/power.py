@@ -152,7 +152,8 @@ class PowerRun:
             if "internal" not in where:
                 guard["internal"] = False
             where = dict(where, **guard)
-        vms = find_vms(self.client, name=name, vm_id=vm_id, cluster=cluster, where=where, allow_many=allow_many)
+        vms = find_vms(self.client, name=name, vm_id=vm_id, cluster=cluster, where=where, allow_many=allow_many,
+                       hint="Give cluster or id to pick one, or all: true to act on every one.")
         for vm in vms:
             self._add(vm)
         return vms

@@ -48,11 +48,13 @@ def vm_selection_where(name=None, vm_id=None, cluster=None, where=None):
     )
 
 
-def find_vms(client, name=None, vm_id=None, cluster=None, where=None, allow_many=False, order_by="name_ASC"):
+def find_vms(client, name=None, vm_id=None, cluster=None, where=None, allow_many=False, order_by="name_ASC",
+             hint="Give cluster or id to pick one."):
     """The VMs a module acts on.
 
     With ``name`` (and optionally ``cluster``) or ``vm_id``, exactly one VM must match unless ``allow_many``;
-    no match fails. With a raw ``where`` any number may match, none included.
+    no match fails, and several fail with ``hint`` (the module's options to pick one). With a raw ``where``
+    any number may match, none included.
     """
     if not (name or vm_id or where):
         raise CloudTowerError("Select VMs with name (and optionally cluster), id, or where.")
@@ -63,6 +65,5 @@ def find_vms(client, name=None, vm_id=None, cluster=None, where=None, allow_many
         if not vms:
             raise CloudTowerError("%s not found%s." % (what, scope))
         if len(vms) > 1 and not allow_many:
-            raise CloudTowerError("%s%s matches %d VMs: %s. Give cluster or id to pick one%s." % (
-                what, scope, len(vms), ", ".join(describe_vm(vm) for vm in vms), " (or all: true to act on every one)" if name else ""))
+            raise CloudTowerError("%s%s matches %d VMs: %s. %s" % (what, scope, len(vms), ", ".join(describe_vm(vm) for vm in vms), hint))
     return vms

@@ -395,11 +395,7 @@ def find_vm(client, vm_name=None, vm_id=None, cluster=None):
     """The one VM the snapshot modules act on; none or several is an error naming this module's options."""
     if not (vm_name or vm_id):
         raise CloudTowerError("Select the VM with vm_name (and optionally cluster) or vm_id.")
-    vms = find_vms(client, name=vm_name, vm_id=vm_id, cluster=cluster, allow_many=True)
-    if len(vms) > 1:
-        raise CloudTowerError("VM '%s'%s matches %d VMs: %s. Give cluster (name or id) or vm_id to pick one." % (
-            vm_name or vm_id, " in cluster '%s'" % cluster if cluster else "", len(vms), ", ".join(describe_vm(vm) for vm in vms)))
-    return vms[0]
+    return find_vms(client, name=vm_name, vm_id=vm_id, cluster=cluster, hint="Give cluster (name or id) or vm_id to pick one.")[0]
 
 
 def vm_snapshot(client, waiter, params, check_mode=False, warn=None):

@@ -48,13 +48,7 @@ extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.info
   - smartx.cloudtower.cloudtower.actiongroup
-attributes:
-  check_mode:
-    description: The module changes nothing; it runs the same in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
+  - smartx.cloudtower.cloudtower.info_module
 seealso:
   - module: smartx.cloudtower.alert
   - module: smartx.cloudtower.dashboard_info

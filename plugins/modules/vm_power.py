@@ -228,7 +228,6 @@ tasks:
 """
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import wait_argument_spec
-from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute, waiter_for
 from ansible_collections.smartx.cloudtower.plugins.module_utils.power import STATES, PowerRun
 
@@ -238,15 +237,7 @@ def run(module, client):
     power = PowerRun(client, waiter_for(module, client), params["state"], force=params["force"], shutdown_timeout=params["shutdown_timeout"],
                      timeout=params["timeout"], wait=params["wait"], check_mode=module.check_mode)
     power.select(name=params["name"], vm_id=params["id"], cluster=params["cluster"], where=params["where"], allow_many=params["all"])
-    try:
-        result = power.run()
-    except CloudTowerError as exc:
-        if not module._diff:
-            exc.result.pop("diff", None)
-        raise
-    if not module._diff:
-        result.pop("diff")
-    return result
+    return power.run()
 
 
 def main():

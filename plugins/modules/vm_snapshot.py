@@ -287,9 +287,8 @@ from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import
 
 def run(module, client):
     result = vm_snapshot(client, waiter_for(module, client), module.params, check_mode=module.check_mode, warn=module.warn)
-    diff = result.pop("diff", None)
-    if module._diff and diff and result["changed"]:
-        result["diff"] = diff
+    if not result["changed"]:
+        result.pop("diff", None)
     return result
 
 
