@@ -183,27 +183,41 @@ class CloudTowerClient:
         """The CloudTower version string (``GET /v2/api/get-version``, no login needed)."""
         return self._request("GET", "get-version", None, auth=False)
 
-    def iter_records(self, resource, where=None, order_by=None, page_size=DEFAULT_PAGE_SIZE, limit=None):
-        """Yield every record of ``get-<resource>`` matching ``where``, fetching page after page.
+    def page(self, resource, where=None, order_by=None, first=None, skip=None):
+        """One ``get-<resource>`` call: the records matching ``where`` (``first`` of them after ``skip``, when given)."""
+        operation = "get-" + resource
+        body = {"where": where or {}}
+        if order_by:
+            body["orderBy"] = order_by
+        if first is not None:
+            body["first"] = first
+        if skip is not None:
+            body["skip"] = skip
+        records = self.call(operation, body)
+        if not isinstance(records, list):
+            raise CloudTowerError("CloudTower answered %s with %s, not a list of records." % (operation, type(records).__name__), operation=operation)
+        return records
+
+    def iter_pages(self, resource, where=None, order_by=None, page_size=DEFAULT_PAGE_SIZE, limit=None, skip=0):
+        """Yield the pages of ``get-<resource>`` matching ``where``, from ``skip`` on, until a short page.
 
         ``limit`` stops after that many records; ``page_size`` is the number asked for in one call.
         """
         if page_size < 1:
             raise CloudTowerError("page_size must be at least 1, not %s." % page_size)
-        operation = "get-" + resource
         fetched = 0
         while limit is None or fetched < limit:
             first = page_size if limit is None else min(page_size, limit - fetched)
-            body = {"where": where or {}, "first": first, "skip": fetched}
-            if order_by:
-                body["orderBy"] = order_by
-            page = self.call(operation, body)
-            if not isinstance(page, list):
-                raise CloudTowerError("CloudTower answered %s with %s, not a list of records." % (operation, type(page).__name__), operation=operation)
-            yield from page
-            fetched += len(page)
-            if len(page) < first:
+            records = self.page(resource, where=where, order_by=order_by, first=first, skip=skip + fetched)
+            yield records
+            fetched += len(records)
+            if len(records) < first:
                 return
+
+    def iter_records(self, resource, where=None, order_by=None, page_size=DEFAULT_PAGE_SIZE, limit=None):
+        """Yield every record of ``get-<resource>`` matching ``where``, fetching page after page."""
+        for records in self.iter_pages(resource, where=where, order_by=order_by, page_size=page_size, limit=limit):
+            yield from records
 
     def list_records(self, resource, where=None, order_by=None, page_size=DEFAULT_PAGE_SIZE, limit=None):
         """Every record of ``get-<resource>`` matching ``where``, as a list."""

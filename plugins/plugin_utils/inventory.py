@@ -82,18 +82,15 @@ class VmFetcher:
 
     def page(self, skip):
         """(vms, nics) of the page starting at ``skip``, both reduced to the fields the plugin uses."""
-        answer = self.client.call("get-vms", {"where": self.where, "orderBy": VM_ORDER_BY, "first": self.page_size, "skip": skip})
-        if not isinstance(answer, list):
-            raise CloudTowerError("CloudTower answered get-vms with %s, not a list of VMs." % type(answer).__name__, operation="get-vms")
+        return self._with_nics(self.client.page("vms", where=self.where, order_by=VM_ORDER_BY, first=self.page_size, skip=skip))
+
+    def _with_nics(self, answer):
+        """(vms, nics) of a page of VM records: one get-vm-nics call for the NICs of all of them."""
         vms = [_project(vm, VM_FIELDS) for vm in answer]
         del answer
         nics = []
         if vms:
-            answer = self.client.call("get-vm-nics", {"where": {"vm": {"id_in": [vm["id"] for vm in vms]}}})
-            if not isinstance(answer, list):
-                raise CloudTowerError("CloudTower answered get-vm-nics with %s, not a list of NICs." % type(answer).__name__,
-                                      operation="get-vm-nics")
-            nics = [_project(nic, NIC_FIELDS) for nic in answer]
+            nics = [_project(nic, NIC_FIELDS) for nic in self.client.page("vm-nics", where={"vm": {"id_in": [vm["id"] for vm in vms]}})]
         return vms, nics
 
     def fetch(self):
@@ -103,30 +100,24 @@ class VmFetcher:
         if self.concurrency > 1:
             # log in once, before the threads share the client
             self.client.token  # pylint: disable=pointless-statement
-            total = self.client.count("vms", self.where)
-            starts = list(range(0, total, self.page_size))
-            if starts:
-                from concurrent.futures import ThreadPoolExecutor
-                with ThreadPoolExecutor(max_workers=min(self.concurrency, len(starts))) as pool:
-                    pages = list(pool.map(self.page, starts))
-                last_full = False
-                for page_vms, page_nics in pages:
-                    vms.extend(page_vms)
-                    nics.extend(page_nics)
-                    last_full = len(page_vms) == self.page_size
-                skip = starts[-1] + self.page_size
-                if not last_full:
-                    return {"vms": vms, "nics": nics}
-            else:
+            starts = list(range(0, self.client.count("vms", self.where), self.page_size))
+            if not starts:
                 return {"vms": vms, "nics": nics}
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(starts))) as pool:
+                pages = list(pool.map(self.page, starts))
+            for page_vms, page_nics in pages:
+                vms.extend(page_vms)
+                nics.extend(page_nics)
+            if len(pages[-1][0]) < self.page_size:
+                return {"vms": vms, "nics": nics}
+            skip = starts[-1] + self.page_size
         # sequential (or what was created after the count): page after page until a short one
-        while True:
-            page_vms, page_nics = self.page(skip)
+        for answer in self.client.iter_pages("vms", where=self.where, order_by=VM_ORDER_BY, page_size=self.page_size, skip=skip):
+            page_vms, page_nics = self._with_nics(answer)
             vms.extend(page_vms)
             nics.extend(page_nics)
-            if len(page_vms) < self.page_size:
-                return {"vms": vms, "nics": nics}
-            skip += self.page_size
+        return {"vms": vms, "nics": nics}
 
 
 def _usable_ipv4(address):
