@@ -170,16 +170,16 @@ from ansible.inventory.group import to_safe_group_name
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import CONNECTION_SPEC
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerClient, CloudTowerError
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import is_system_vm, user_vms_where
 from ansible_collections.smartx.cloudtower.plugins.plugin_utils.inventory import (
     CACHE_FORMAT,
     VmFetcher,
     group_names,
     group_vms_with_nics,
-    is_system_vm,
     query_fingerprint,
     vm_hostvars,
-    vms_where,
 )
 
 try:
@@ -188,7 +188,6 @@ except ImportError:  # ansible-core < 2.19: every template string is trusted
     def trust_as_template(value):
         return value
 
-CONNECTION_OPTIONS = ("host", "username", "password", "user_source", "token", "validate_certs", "ca_path", "request_timeout", "language")
 VARIABLE_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
@@ -206,9 +205,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
 
         strict = self.get_option("strict")
-        where = vms_where(self.get_option("filters"), self.get_option("include_recycle_bin"), self.get_option("include_system_vms"))
+        where = user_vms_where(self.get_option("filters"), self.get_option("include_recycle_bin"), self.get_option("include_system_vms"))
         try:
-            client = CloudTowerClient.from_options(dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
+            # the connection options are those of the modules (the PLUGINS doc fragment documents the same names)
+            client = CloudTowerClient.from_options(dict((name, self.get_option(name)) for name in CONNECTION_SPEC))
         except CloudTowerError as exc:
             raise AnsibleParserError("smartx.cloudtower.cloudtower: %s" % exc.message)
         fingerprint = query_fingerprint(client.base_url, where)
@@ -228,9 +228,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 else:
                     update_cache = True
         if data is None:
-            fetcher = VmFetcher(client, where, page_size=self.get_option("page_size"), concurrency=self.get_option("concurrency"))
             try:
-                data = fetcher.fetch()
+                data = VmFetcher(client, where, page_size=self.get_option("page_size"), concurrency=self.get_option("concurrency")).fetch()
             except CloudTowerError as exc:
                 raise AnsibleParserError("smartx.cloudtower.cloudtower: %s" % exc.message)
             data["format"] = CACHE_FORMAT

@@ -205,6 +205,8 @@ class CloudTowerClient:
         """
         if page_size < 1:
             raise CloudTowerError("page_size must be at least 1, not %s." % page_size)
+        if limit is not None and limit < 0:
+            raise CloudTowerError("limit must be 0 or more, not %s; leave it out to get every record." % limit)
         fetched = 0
         while limit is None or fetched < limit:
             first = page_size if limit is None else min(page_size, limit - fetched)

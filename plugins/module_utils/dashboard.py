@@ -71,11 +71,8 @@ def selection_where(resource, params, *extra):
 
 def list_selected(client, resource, params, *extra):
     """The records of ``get-<resource>`` that the shared selection options (and ``extra`` filters) select."""
-    limit = params.get("limit")
-    if limit is not None and limit < 0:
-        raise CloudTowerError("limit must be 0 or more, not %s; leave it out to get every record." % limit)
     return client.list_records(resource, where=selection_where(resource, params, *extra), order_by=params.get("order_by"),
-                               page_size=params.get("page_size") or 500, limit=limit)
+                               page_size=params.get("page_size") or 500, limit=params.get("limit"))
 
 
 def missing_clusters(wanted, clusters):

@@ -22,9 +22,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, user_vms_where
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    BACKOFF, FIRST_INTERVAL, MAX_INTERVAL, TaskFailedError, TaskTimeoutError, summarize_task, task_ids)
+    BACKOFF, FIRST_INTERVAL, MAX_INTERVAL, TaskError, TaskFailedError, summarize_task, task_ids)
 
 STATES = ("running", "stopped", "powered_off", "restarted", "force_restarted", "suspended")
 
@@ -146,12 +146,8 @@ class PowerRun:
                                   "{cluster: {name: my-cluster}}, or select VMs by name or id.")
         if where and not (name or vm_id):
             # A raw filter never reaches VMs in the recycle bin or CloudTower's own system VMs, unless it names those fields.
-            guard = {}
-            if "in_recycle_bin" not in where:
-                guard["in_recycle_bin"] = False
-            if "internal" not in where:
-                guard["internal"] = False
-            where = dict(where, **guard)
+            where = user_vms_where(where, include_recycle_bin="in_recycle_bin" in where,
+                                   include_system_vms="internal" in where or "vm_usage" in where)
         vms = find_vms(self.client, name=name, vm_id=vm_id, cluster=cluster, where=where, allow_many=allow_many,
                        hint="Give cluster or id to pick one, or all: true to act on every one.")
         for vm in vms:
@@ -185,10 +181,17 @@ class PowerRun:
                 raise self._locked_error(unsent)
             return self.result(predicted=True)
 
-        failure = self._wait_tasks([entry["task_id"] for entry in self.entries if entry["task_id"]])
-        if failure is None and not unsent and self.state == "stopped":
-            failure = self._wait_stopped()
-        self._refresh([entry for entry in self.entries if entry["sent"]])
+        try:
+            failure = self._wait_tasks([entry["task_id"] for entry in self.entries if entry["task_id"]])
+            if failure is None and not unsent and self.state == "stopped":
+                failure = self._wait_stopped()
+            self._refresh([entry for entry in self.entries if entry["sent"]])
+        except CloudTowerError as exc:
+            # Changes were sent: whatever failed afterwards, report what was sent and its tasks.
+            exc.result.update(self.result())
+            raise
+        if failure is None and self.state == "stopped":
+            failure = self._not_stopped()
         if failure is not None:
             failure.result.update(self.result())
             raise failure
@@ -201,11 +204,13 @@ class PowerRun:
 
     # --- sending ------------------------------------------------------------------------------
 
-    def _send_all(self, todo, deadline):
+    def _send_all(self, todo, deadline, state=None):
         """Send the operations of ``todo``, one call per operation; retry busy/locked VMs until ``deadline``.
 
-        Returns the entries that were still busy or locked at the deadline (nothing sent for them).
+        A VM waited for is planned again towards ``state`` (the run's state unless given: the forced stop
+        plans towards powered_off). Returns the entries still busy or locked at the deadline (nothing sent for them).
         """
+        state = state or self.state
         interval = FIRST_INTERVAL
         while True:
             busy = [entry for entry in todo if is_busy(entry["vm"])]
@@ -232,7 +237,7 @@ class PowerRun:
                 entry["vm"] = vm
                 if not is_busy(vm):
                     entry["before"] = vm.get("status")
-                    entry["operation"], entry["error"] = plan_vm(vm, self.state, self.force)
+                    entry["operation"], entry["error"] = plan_vm(vm, state, self.force)
             todo = [entry for entry in todo if is_busy(entry["vm"]) or (entry["operation"] and not entry["error"])]
 
     def _send(self, operation, group):
@@ -285,7 +290,7 @@ class PowerRun:
                 if entry["task_id"] in failed:
                     entry["failed"] = True
             return PowerError(exc.message, operation=exc.operation, code=exc.code, api_message=exc.api_message)
-        except TaskTimeoutError as exc:
+        except TaskError as exc:  # timed out, or the tasks could not be read
             self._record_tasks(exc.tasks)
             return PowerError(exc.message, operation=exc.operation)
         self._record_tasks(tasks)
@@ -325,11 +330,19 @@ class PowerRun:
         for entry in shut:
             entry["operation"] = POWEROFF
             entry["task_id"] = None
-        unsent = self._send_all(shut, self.clock() + self.timeout)
+        unsent = self._send_all(shut, self.clock() + self.timeout, state="powered_off")
         failure = self._wait_tasks([entry["task_id"] for entry in shut if entry["task_id"]])
         if failure is None and unsent:
             failure = self._locked_error(unsent)
         return failure
+
+    def _not_stopped(self):
+        """A failure when a VM that was sent a stop is not STOPPED after all (a safety net, after the final read)."""
+        running = [entry for entry in self.entries if entry["sent"] and entry["vm"].get("status") != STOPPED]
+        if not running:
+            return None
+        return PowerError("These VMs are not STOPPED after the run: %s. Run again, or use state: powered_off."
+                          % ", ".join("%s (%s)" % (describe_vm(entry["vm"]), entry["vm"].get("status")) for entry in running))
 
     # --- reading ------------------------------------------------------------------------------
 

@@ -32,6 +32,30 @@ def combine_where(*wheres):
     return {"AND": parts}
 
 
+# CloudTower's own VMs: the ones it flags internal, and the ones it runs for a purpose of its own
+# (vm_usage: CLOUDTOWER, SKS_MANAGEMENT, BACKUP_CONTROLLER, ...). A user's VM has neither.
+SYSTEM_VMS_EXCLUSION = {"internal": False, "vm_usage": None}
+RECYCLE_BIN_EXCLUSION = {"in_recycle_bin": False}
+
+
+def is_system_vm(vm):
+    """Whether CloudTower runs this VM for itself (see SYSTEM_VMS_EXCLUSION)."""
+    return bool(vm.get("internal")) or bool(vm.get("vm_usage"))
+
+
+def user_vms_where(where=None, include_recycle_bin=False, include_system_vms=False):
+    """``where`` AND the exclusion of VMs in the recycle bin and of system VMs, each unless asked for.
+
+    A bulk selection (the inventory, vm_power with a raw where) must not reach CloudTower's own VMs by accident.
+    """
+    defaults = {}
+    if not include_recycle_bin:
+        defaults.update(RECYCLE_BIN_EXCLUSION)
+    if not include_system_vms:
+        defaults.update(SYSTEM_VMS_EXCLUSION)
+    return combine_where(defaults, where)
+
+
 def describe_vm(vm):
     """``'web-1' (id c..., cluster c1)`` for messages."""
     cluster = (vm.get("cluster") or {}).get("name") or "no cluster"

@@ -15,7 +15,8 @@ __metaclass__ = type
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms
-from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskFailedError, TaskTimeoutError, summarize_task, task_ids
+from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
+    TaskError, TaskFailedError, change_may_have_happened, summarize_task, task_ids)
 
 CONSISTENT_TYPES = {
     "crash_consistent": "CRASH_CONSISTENT",
@@ -218,7 +219,7 @@ class SnapshotRun:
         if self.wait and ids:
             try:
                 started = [summarize_task(task) for task in self.waiter.wait(ids)]
-            except (TaskFailedError, TaskTimeoutError) as exc:
+            except TaskError as exc:
                 self.tasks.extend(summarize_task(task) for task in exc.tasks)
                 raise
         self.tasks.extend(started)
@@ -308,7 +309,7 @@ class SnapshotRun:
                 left = get_snapshot(self.client, snapshot_id) if snapshot_id else None
                 self.tasks.extend(summarize_task(task) for task in exc.tasks)
                 raise self._fail(exc, changed=left is not None, snapshot=left, task=summarize_task(exc.tasks[0]))
-            except TaskTimeoutError as exc:
+            except TaskError as exc:  # still running, or its state could not be read: the snapshot may yet appear
                 self.tasks.extend(summarize_task(task) for task in exc.tasks)
                 raise self._fail(exc, task=summarize_task(exc.tasks[0]))
         self.tasks.extend(tasks)
@@ -334,11 +335,9 @@ class SnapshotRun:
         self.result["retention"]["task"] = tasks[0] if tasks else None
 
     def _gone(self, ids, exc):
-        """After a failed delete: whether any of ``ids`` is gone (read again; an HTTP error answer means nothing was done)."""
-        if exc.status is not None:
+        """After a failed delete: whether any of ``ids`` is gone (read again unless nothing can have been done)."""
+        if not change_may_have_happened(exc) and not isinstance(exc, TaskFailedError):
             return False
-        if isinstance(exc, TaskTimeoutError):
-            return True
         try:
             left = self.client.list_records("vm-snapshots", where={"id_in": list(ids)})
         except CloudTowerError:
@@ -379,8 +378,7 @@ class SnapshotRun:
         try:
             _answers, tasks = self._start("rollback-vm", {"where": {"id": self.vm["id"]}, "data": {"snapshot_id": snapshot["id"]}})
         except CloudTowerError as exc:
-            # An HTTP error answer or a FAILED task: CloudTower did not roll the VM back. No answer or a timeout: it may have.
-            raise self._fail(exc, changed=exc.status is None and not isinstance(exc, TaskFailedError), task=self.tasks[0] if self.tasks else None)
+            raise self._fail(exc, changed=change_may_have_happened(exc), task=self.tasks[0] if self.tasks else None)
         self.result["task"] = tasks[0] if tasks else None
         if self.wait:
             snapshot = get_snapshot(self.client, snapshot["id"]) or snapshot

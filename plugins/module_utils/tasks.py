@@ -38,7 +38,11 @@ def summarize_task(task):
     return dict((key, task.get(key)) for key in ("id", "status", "description", "progress", "error_code", "error_message", "resource_id", "finished_at"))
 
 
-class TaskFailedError(CloudTowerError):
+class TaskError(CloudTowerError):
+    """Waiting for tasks did not end in success; ``tasks`` holds the records as last seen (the change was sent)."""
+
+
+class TaskFailedError(TaskError):
     """One or more tasks ended FAILED. ``failed`` and ``tasks`` hold the task records."""
 
     def __init__(self, failed, tasks):
@@ -51,7 +55,7 @@ class TaskFailedError(CloudTowerError):
         self.tasks = tasks
 
 
-class TaskTimeoutError(CloudTowerError):
+class TaskTimeoutError(TaskError):
     """Tasks still running when the timeout ran out. ``running`` and ``tasks`` hold the task records."""
 
     def __init__(self, running, tasks, timeout):
@@ -61,6 +65,30 @@ class TaskTimeoutError(CloudTowerError):
             "CloudTower tasks still running after %s seconds: %s. Raise timeout to wait longer." % (timeout, "; ".join(lines)), operation="get-tasks")
         self.running = running
         self.tasks = tasks
+
+
+class TaskStateUnknownError(TaskError):
+    """The tasks' state could not be read (get-tasks failed after its retries); they may still be running."""
+
+    def __init__(self, cause, tasks):
+        super(TaskStateUnknownError, self).__init__(
+            "Could not read the state of CloudTower tasks %s: %s The change was sent; wait for the tasks with "
+            "the task_wait module before trying again." % (", ".join(task["id"] for task in tasks), cause.message),
+            operation=cause.operation, status=cause.status, code=cause.code, api_message=cause.api_message, path=cause.path)
+        self.tasks = tasks
+
+
+def change_may_have_happened(exc):
+    """Whether CloudTower may have made a change whose request or tasks ended in ``exc``.
+
+    A FAILED task or a 4xx answer to the change itself means nothing was done; a task still running or not
+    readable, a lost answer or a server error (5xx) means it may have been.
+    """
+    if isinstance(exc, TaskFailedError):
+        return False
+    if isinstance(exc, TaskError):
+        return True
+    return exc.status is None or exc.status >= 500
 
 
 class TaskWaiter:
@@ -78,7 +106,8 @@ class TaskWaiter:
         """Wait until every task in ``ids`` has ended; return their records in the order of ``ids``.
 
         Raises TaskFailedError when any ended FAILED (after all have ended, so the caller knows every outcome),
-        TaskTimeoutError when some are still running after ``timeout`` seconds.
+        TaskTimeoutError when some are still running after ``timeout`` seconds, TaskStateUnknownError when
+        get-tasks itself fails. All three are TaskError, with the tasks as last seen.
         """
         timeout = self.timeout if timeout is None else timeout
         ids = list(dict.fromkeys(task_id for task_id in ids if task_id))
@@ -87,7 +116,11 @@ class TaskWaiter:
         deadline = self.clock() + timeout
         interval = self.first_interval
         while pending:
-            for task in self.client.call("get-tasks", {"where": {"id_in": pending}}):
+            try:
+                answer = self.client.call("get-tasks", {"where": {"id_in": pending}})
+            except CloudTowerError as exc:
+                raise TaskStateUnknownError(exc, [tasks[task_id] for task_id in ids])
+            for task in answer:
                 tasks[task["id"]] = task
             # PENDING, EXECUTING, PAUSED or not found yet: still running.
             pending = [task_id for task_id in pending if tasks[task_id].get("status") not in (DONE, FAILED)]

@@ -34,6 +34,8 @@ options:
     description:
       - "A CloudTower C(AlertWhereInput) that selects the alerts, such as C({severity: INFO, cluster: {name: cluster-elf-1}})."
       - Combined with O(ids) by AND. Matching no alert is not an error.
+      - Without O(ids) only open alerts are read (and returned in RV(alerts)). An empty O(where) is refused, because it would resolve
+        every open alert of CloudTower.
     type: dict
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
@@ -108,7 +110,7 @@ from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute, waiter_for
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import combine_where
-from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskFailedError, TaskTimeoutError, summarize_task, task_ids
+from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskError, TaskFailedError, change_may_have_happened, summarize_task, task_ids
 
 
 def _ended_by_id(alerts):
@@ -118,9 +120,12 @@ def _ended_by_id(alerts):
 def run(module, client):
     params = module.params
     ids = [value for value in params["ids"] or [] if value]
-    if params["ids"] is not None and not ids and not params["where"]:
-        raise CloudTowerError("ids is empty: give the ids of the alerts to resolve, or a where.")
-    where = combine_where({"id_in": ids} if ids else None, params["where"])
+    if not ids and not params["where"]:
+        # An empty where would select every alert of CloudTower, and resolving cannot be undone.
+        raise CloudTowerError("No alert selected: ids is empty and where is empty or missing. Give the ids of the alerts to resolve, "
+                              "or a where with at least one condition.")
+    # By ids, every given alert must exist (ended or not); by where, only the open ones are of interest.
+    where = combine_where({"id_in": ids} if ids else {"ended": False}, params["where"])
     alerts = client.list_records("alerts", where=where, order_by="local_start_time_DESC")
     if ids:
         found = set(alert["id"] for alert in alerts)
@@ -135,7 +140,12 @@ def run(module, client):
     if not to_resolve or module.check_mode:
         return result
 
-    answers = client.call("resolve-alert", {"where": {"id_in": to_resolve}})
+    try:
+        answers = client.call("resolve-alert", {"where": {"id_in": to_resolve}})
+    except CloudTowerError as exc:
+        result["changed"] = change_may_have_happened(exc)
+        exc.result.update(result)
+        raise
     started = task_ids(answers)
     result["tasks"] = [dict(id=task_id, status=None) for task_id in started]
     if not params["wait"]:
@@ -149,8 +159,8 @@ def run(module, client):
             result["changed"] = any(task.get("status") == "SUCCESSED" for task in exc.tasks)
             exc.result.update(result)
             raise
-        except TaskTimeoutError as exc:
-            # Still running: the alerts may yet end, so report the change.
+        except TaskError as exc:
+            # Still running, or not readable: the alerts may yet end, so report the change.
             result["tasks"] = [summarize_task(task) for task in exc.tasks]
             exc.result.update(result)
             raise

@@ -91,14 +91,14 @@ tasks:
 """
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute
-from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskFailedError, TaskTimeoutError, TaskWaiter, summarize_task
+from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskError, TaskWaiter, summarize_task
 
 
 def run(module, client):
     waiter = TaskWaiter(client, timeout=module.params["timeout"])
     try:
         tasks = waiter.wait(module.params["task_ids"])
-    except (TaskFailedError, TaskTimeoutError) as exc:
+    except TaskError as exc:
         exc.result["tasks"] = [summarize_task(task) for task in exc.tasks]
         raise
     return dict(changed=False, tasks=[summarize_task(task) for task in tasks])

@@ -15,16 +15,10 @@ __metaclass__ = type
 import json
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import combine_where
 
 # Stable paging: first/skip over a fixed order, the id being unique.
 VM_ORDER_BY = "id_ASC"
 MAX_CONCURRENCY = 16
-
-# CloudTower's own VMs: the ones it flags internal, and the ones it runs for a purpose of its own
-# (vm_usage: CLOUDTOWER, SKS_MANAGEMENT, BACKUP_CONTROLLER, ...). A user's VM has neither.
-SYSTEM_VMS_EXCLUSION = {"internal": False, "vm_usage": None}
-RECYCLE_BIN_EXCLUSION = {"in_recycle_bin": False}
 
 # The fields of the API records the plugin uses; the rest is dropped as soon as a page arrives,
 # which keeps memory and the cache small.
@@ -36,20 +30,6 @@ NIC_FIELDS = ("vm", "order", "enabled", "mac_address", "ip_address", "subnet_mas
 PREFIX = "cloudtower_"
 GROUP_KINDS = ("cluster", "host", "status", "guest_os_type", "labels")
 CACHE_FORMAT = 1
-
-
-def vms_where(filters=None, include_recycle_bin=False, include_system_vms=False):
-    """The ``where`` of ``get-vms``: the default exclusions AND the user's ``filters``."""
-    defaults = {}
-    if not include_recycle_bin:
-        defaults.update(RECYCLE_BIN_EXCLUSION)
-    if not include_system_vms:
-        defaults.update(SYSTEM_VMS_EXCLUSION)
-    return combine_where(defaults, filters)
-
-
-def is_system_vm(vm):
-    return bool(vm.get("internal")) or bool(vm.get("vm_usage"))
 
 
 def query_fingerprint(base_url, where):

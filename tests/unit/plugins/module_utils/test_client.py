@@ -254,3 +254,11 @@ def test_get_version_needs_no_login(api):
     api.add(responses.GET, API + "/get-version", json="4.8.0")
     assert make_client().get_version() == "4.8.0"
     assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize("options, text", [(dict(limit=-1), "limit must be 0 or more"), (dict(page_size=0), "page_size must be at least 1")])
+def test_paging_refuses_bad_sizes_before_any_call(api, options, text):
+    with pytest.raises(CloudTowerError) as info:
+        make_client(token="t").list_records("vms", **options)
+    assert text in info.value.message
+    assert len(api.calls) == 0

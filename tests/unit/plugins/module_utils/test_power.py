@@ -283,6 +283,44 @@ def test_force_powers_off_only_the_vms_that_did_not_stop(clock):
     assert all(item["status_after"] == "STOPPED" and item["changed"] for item in items.values())
 
 
+def test_a_locked_forced_power_off_is_retried_as_a_power_off(clock):
+    tower = FakeTower(clock, [vm("ign", "RUNNING")])
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True)
+    run.select(name="ign")
+    original = tower.call
+
+    def lock_the_first_poweroff(operation, body=None):
+        if operation == "poweroff-vm" and not tower.count("poweroff-vm"):
+            tower.lock_answers = 1
+        return original(operation, body)
+
+    tower.call = lock_the_first_poweroff
+    result = run.run()
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm", "poweroff-vm", "poweroff-vm"]
+    assert result["vms"][0]["status_after"] == "STOPPED"
+
+
+def test_a_task_read_failure_after_sending_reports_what_was_sent(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    original = tower.call
+
+    def get_tasks_fails(operation, body=None):
+        if operation == "get-tasks":
+            raise CloudTowerError("CloudTower answered get-tasks with HTTP 500: boom", operation="get-tasks", status=500)
+        return original(operation, body)
+
+    tower.call = get_tasks_fails
+    run = power(tower, clock, "running")
+    run.select(name="a")
+    with pytest.raises(CloudTowerError) as info:
+        run.run()
+    assert "task_wait" in info.value.message and "boom" in info.value.message
+    result = info.value.result
+    assert result["changed"] is True and result["vms"][0]["changed"] is True
+    assert [task["id"] for task in result["tasks"]] == result["vms"][0]["task_ids"] and result["tasks"]
+
+
 def test_restarted_starts_a_stopped_vm_and_always_restarts_a_running_one(clock):
     tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "RUNNING")])
     for unused_round in range(2):
@@ -395,10 +433,11 @@ def test_an_empty_where_match_changes_nothing(clock):
 
 
 def test_where_leaves_out_the_recycle_bin_and_system_vms_unless_asked(clock):
-    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("bin", "STOPPED", in_recycle_bin=True), vm("tower", "RUNNING", internal=True)])
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("bin", "STOPPED", in_recycle_bin=True), vm("tower", "RUNNING", internal=True),
+                              vm("sks", "RUNNING", vm_usage="SKS_MANAGEMENT")])
     run = power(tower, clock, "stopped")
     assert [found["id"] for found in run.select(where={"cluster": {"name": "c1"}})] == ["a"]
-    assert tower.log[-1][1]["where"] == {"cluster": {"name": "c1"}, "in_recycle_bin": False, "internal": False}
+    assert tower.log[-1][1]["where"] == {"AND": [{"in_recycle_bin": False, "internal": False, "vm_usage": None}, {"cluster": {"name": "c1"}}]}
     run = power(tower, clock, "stopped")
     assert [found["id"] for found in run.select(where={"internal": True})] == ["tower"]
 

@@ -59,3 +59,11 @@ def test_unknown_language_is_refused_before_any_call(run_module):
         failed, result = run_module(vm_info, dict(ARGS, language="fr-FR"))
         assert len(api.calls) == 0
     assert failed and "language" in result["msg"] and "en-US" in result["msg"]
+
+
+def test_missing_requests_gives_ansibles_missing_library_message(run_module, monkeypatch):
+    from ansible_collections.smartx.cloudtower.plugins.module_utils import module as module_glue
+    monkeypatch.setattr(module_glue, "HAS_REQUESTS", False)
+    failed, result = run_module(vm_info, dict(ARGS, name="web-1"))
+    assert failed
+    assert "Failed to import the required Python library (requests)" in result["msg"]
