@@ -10,12 +10,13 @@ Usage: plugin_fetch.py ROOT_URL PAGE_SIZE
 import sys
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerClient
-from ansible_collections.smartx.cloudtower.plugins.plugin_utils.inventory import VmFetcher, vms_where
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import user_vms_where
+from ansible_collections.smartx.cloudtower.plugins.plugin_utils.inventory import VmFetcher
 
 
 def main():
     client = CloudTowerClient.from_options({"host": sys.argv[1], "username": "admin", "password": "cloudtower"})
-    data = VmFetcher(client, vms_where(), page_size=int(sys.argv[2])).fetch()
+    data = VmFetcher(client, user_vms_where(), page_size=int(sys.argv[2])).fetch()
     print("%d VMs, %d NICs" % (len(data["vms"]), len(data["nics"])))
 
 

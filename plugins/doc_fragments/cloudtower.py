@@ -156,6 +156,24 @@ options:
     default: 300
 """
 
+    # The one VM of the snapshot modules; the spec is ONE_VM_SPEC in module_utils/arguments.py.
+    VM = r"""
+options:
+  vm_name:
+    description:
+      - The name of the VM. Exactly one VM must match; give O(cluster) or use O(vm_id) when the name is not unique.
+      - One of O(vm_name) and O(vm_id) is required.
+    type: str
+  vm_id:
+    description:
+      - The id of the VM.
+    type: str
+  cluster:
+    description:
+      - The name or id of the cluster of the VM, to tell apart VMs of the same name.
+    type: str
+"""
+
     ACTIONGROUP = r"""
 attributes:
   action_group:

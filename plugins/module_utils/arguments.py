@@ -36,11 +36,25 @@ WAIT_SPEC = dict(
 )
 
 
+# The one VM a module acts on, by name (with an optional cluster) or id; documented by the smartx.cloudtower.cloudtower.vm fragment.
+ONE_VM_SPEC = dict(
+    vm_name=dict(type="str"),
+    vm_id=dict(type="str"),
+    cluster=dict(type="str"),
+)
+ONE_VM_RULES = dict(required_one_of=[("vm_name", "vm_id")], mutually_exclusive=[("vm_name", "vm_id")])
+
+
 def cloudtower_argument_spec(**module_options):
     """The connection options plus the module's own."""
     spec = copy.deepcopy(CONNECTION_SPEC)
     spec.update(module_options)
     return spec
+
+
+def one_vm_argument_spec():
+    """A fresh copy of the one-VM selection options."""
+    return copy.deepcopy(ONE_VM_SPEC)
 
 
 def wait_argument_spec():

@@ -72,7 +72,8 @@ options:
       - With O(state=stopped), power off (C(poweroff-vm)) the VMs that are not STOPPED within O(shutdown_timeout) after
         the graceful shutdown, and SUSPENDED VMs at once.
       - Without it such VMs make the module fail.
-      - Ignored for the other states, and when O(wait=false).
+      - Ignored for the other states. With O(wait=false) the module does not wait for the guests to stop, so only SUSPENDED VMs
+        are powered off.
     type: bool
     default: false
   shutdown_timeout:

@@ -20,19 +20,6 @@ description:
 author:
   - SmartX CloudTower collection maintainers (@smartx)
 options:
-  vm_name:
-    description:
-      - The name of the VM. Exactly one VM must match; give O(cluster) or use O(vm_id) when the name is not unique.
-      - One of O(vm_name) and O(vm_id) is required.
-    type: str
-  vm_id:
-    description:
-      - The id of the VM.
-    type: str
-  cluster:
-    description:
-      - The name or id of the cluster of the VM, to tell apart VMs of the same name.
-    type: str
   name:
     description:
       - The name of the snapshot. Required with O(state=present).
@@ -93,6 +80,7 @@ options:
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.cloudtower.wait
+  - smartx.cloudtower.cloudtower.vm
   - smartx.cloudtower.cloudtower.actiongroup
 attributes:
   check_mode:
@@ -280,7 +268,7 @@ retention:
       type: dict
 """
 
-from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import wait_argument_spec
+from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import ONE_VM_RULES, one_vm_argument_spec, wait_argument_spec
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute, waiter_for
 from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import vm_snapshot
 
@@ -294,10 +282,8 @@ def run(module, client):
 
 def main():
     argument_spec = wait_argument_spec()
+    argument_spec.update(one_vm_argument_spec())
     argument_spec.update(
-        vm_name=dict(type="str"),
-        vm_id=dict(type="str"),
-        cluster=dict(type="str"),
         name=dict(type="str"),
         snapshot_id=dict(type="str"),
         state=dict(type="str", choices=["present", "absent", "reverted"], default="present"),
@@ -310,8 +296,8 @@ def main():
     )
     module = cloudtower_module(
         argument_spec,
-        required_one_of=[("vm_name", "vm_id"), ("name", "snapshot_id")],
-        mutually_exclusive=[("vm_name", "vm_id")],
+        required_one_of=ONE_VM_RULES["required_one_of"] + [("name", "snapshot_id")],
+        mutually_exclusive=ONE_VM_RULES["mutually_exclusive"],
         required_if=[("state", "present", ("name",))],
     )
     execute(module, run)

@@ -18,19 +18,6 @@ description:
 author:
   - SmartX CloudTower collection maintainers (@smartx)
 options:
-  vm_name:
-    description:
-      - The name of the VM. Exactly one VM must match; give O(cluster) or use O(vm_id) when the name is not unique.
-      - One of O(vm_name) and O(vm_id) is required.
-    type: str
-  vm_id:
-    description:
-      - The id of the VM.
-    type: str
-  cluster:
-    description:
-      - The name or id of the cluster of the VM, to tell apart VMs of the same name.
-    type: str
   name:
     description:
       - Only the snapshots of this name (exact match). Snapshot names are not unique, so several may be returned.
@@ -42,6 +29,7 @@ options:
     default: false
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
+  - smartx.cloudtower.cloudtower.vm
   - smartx.cloudtower.cloudtower.actiongroup
   - smartx.cloudtower.cloudtower.info_module
 seealso:
@@ -108,6 +96,7 @@ vm:
       type: dict
 """
 
+from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import ONE_VM_RULES, one_vm_argument_spec
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute
 from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import vm_snapshot_info
 
@@ -117,17 +106,12 @@ def run(module, client):
 
 
 def main():
-    module = cloudtower_module(
-        dict(
-            vm_name=dict(type="str"),
-            vm_id=dict(type="str"),
-            cluster=dict(type="str"),
-            name=dict(type="str"),
-            lun_snapshots=dict(type="bool", default=False),
-        ),
-        required_one_of=[("vm_name", "vm_id")],
-        mutually_exclusive=[("vm_name", "vm_id")],
+    argument_spec = one_vm_argument_spec()
+    argument_spec.update(
+        name=dict(type="str"),
+        lun_snapshots=dict(type="bool", default=False),
     )
+    module = cloudtower_module(argument_spec, **ONE_VM_RULES)
     execute(module, run)
 
 

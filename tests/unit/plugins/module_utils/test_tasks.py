@@ -10,8 +10,9 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    TaskFailedError, TaskTimeoutError, TaskWaiter, summarize_task, task_ids)
+    TaskError, TaskFailedError, TaskStateUnknownError, TaskTimeoutError, TaskWaiter, change_may_have_happened, summarize_task, task_ids)
 
 
 class FakeClock:
@@ -84,7 +85,8 @@ def test_many_tasks_are_polled_in_one_call_per_round_and_done_ones_dropped():
     waiter.wait(["a", "b", "c"])
     assert client.bodies[0] == {"where": {"id_in": ["a", "b", "c"]}}
     assert client.bodies[-1] == {"where": {"id_in": ["c"]}}
-    assert all(len(body["where"]["id_in"]) <= 3 for body in client.bodies)
+    # one call per round: as many calls as sleeps plus the first
+    assert len(client.bodies) == len(clock.sleeps) + 1
 
 
 def test_half_second_task_is_seen_within_a_second():
@@ -137,6 +139,32 @@ def test_paused_and_pending_are_still_running():
     waiter, client, clock = make_waiter(script)
     waiter.wait(["t"])
     assert clock.now >= 1.5
+
+
+def test_unreadable_tasks_are_a_task_error_that_names_them():
+    clock = FakeClock()
+
+    class Broken:
+        def call(self, operation, body):
+            raise CloudTowerError("CloudTower answered get-tasks with HTTP 500: boom", operation="get-tasks", status=500)
+
+    waiter = TaskWaiter(Broken(), sleep=clock.sleep, clock=clock.clock)
+    with pytest.raises(TaskError) as info:
+        waiter.wait(["t1", "t2"])
+    assert isinstance(info.value, TaskStateUnknownError)
+    assert "t1, t2" in info.value.message and "boom" in info.value.message and "task_wait" in info.value.message
+    assert [task["id"] for task in info.value.tasks] == ["t1", "t2"]
+
+
+@pytest.mark.parametrize("error, expected", [
+    (TaskFailedError([{"id": "t", "status": "FAILED"}], []), False),
+    (TaskTimeoutError([{"id": "t", "status": "EXECUTING"}], [], 5), True),
+    (CloudTowerError("lost", operation="start-vm"), True),
+    (CloudTowerError("bad gateway", operation="start-vm", status=502), True),
+    (CloudTowerError("locked", operation="start-vm", status=400, code="ResourceLocked"), False),
+])
+def test_change_may_have_happened(error, expected):
+    assert change_may_have_happened(error) is expected
 
 
 def test_no_ids_means_no_call():
