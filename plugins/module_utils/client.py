@@ -202,6 +202,8 @@ class CloudTowerClient:
         """Yield the pages of ``get-<resource>`` matching ``where``, from ``skip`` on, until a short page.
 
         ``limit`` stops after that many records; ``page_size`` is the number asked for in one call.
+        CloudTower's query layer (Prisma) breaks ties of ``orderBy`` by id, so first/skip pages neither miss
+        nor repeat records of equal sort values.
         """
         if page_size < 1:
             raise CloudTowerError("page_size must be at least 1, not %s." % page_size)
