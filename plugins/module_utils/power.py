@@ -24,7 +24,7 @@ import time
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, user_vms_where
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    BACKOFF, FIRST_INTERVAL, MAX_INTERVAL, TaskError, TaskFailedError, summarize_task, task_ids)
+    Backoff, TaskError, TaskFailedError, summarize_task, task_ids)
 
 STATES = ("running", "stopped", "powered_off", "restarted", "force_restarted", "suspended")
 
@@ -211,7 +211,7 @@ class PowerRun:
         plans towards powered_off). Returns the entries still busy or locked at the deadline (nothing sent for them).
         """
         state = state or self.state
-        interval = FIRST_INTERVAL
+        backoff = Backoff(deadline, self.sleep, self.clock)
         while True:
             busy = [entry for entry in todo if is_busy(entry["vm"])]
             ready = [entry for entry in todo if not is_busy(entry["vm"]) and entry["operation"] and not entry["error"]]
@@ -223,10 +223,8 @@ class PowerRun:
             todo = busy + locked
             if not todo:
                 return []
-            if self.clock() >= deadline:
+            if not backoff.wait():
                 return todo
-            self.sleep(min(interval, max(deadline - self.clock(), 0)))
-            interval = min(interval * BACKOFF, MAX_INTERVAL)
             # Read the waiting VMs again and plan them from their new status (another task may have changed it).
             fresh = self._fetch([entry["vm"]["id"] for entry in todo])
             for entry in todo:
@@ -307,19 +305,15 @@ class PowerRun:
         shut = [entry for entry in self.entries if entry["operation"] == SHUTDOWN and entry["sent"] and not entry["failed"]]
         if not shut:
             return None
-        deadline = max(entry["sent_at"] for entry in shut) + self.shutdown_timeout
-        interval = FIRST_INTERVAL
+        backoff = Backoff(max(entry["sent_at"] for entry in shut) + self.shutdown_timeout, self.sleep, self.clock)
         while True:
             fresh = self._fetch([entry["vm"]["id"] for entry in shut])
             for entry in shut:
                 if entry["vm"]["id"] in fresh:
                     entry["vm"] = fresh[entry["vm"]["id"]]
             shut = [entry for entry in shut if entry["vm"].get("status") != STOPPED]
-            remaining = deadline - self.clock()
-            if not shut or remaining <= 0:
+            if not shut or not backoff.wait():
                 break
-            self.sleep(min(interval, remaining))
-            interval = min(interval * BACKOFF, MAX_INTERVAL)
         if not shut:
             return None
         names = ", ".join(describe_vm(entry["vm"]) for entry in shut)

@@ -91,6 +91,27 @@ def change_may_have_happened(exc):
     return exc.status is None or exc.status >= 500
 
 
+class Backoff:
+    """The polling rhythm of the collection, up to a deadline: wait FIRST_INTERVAL, then BACKOFF times longer
+    each round, at most MAX_INTERVAL, never past the deadline. ``sleep`` and ``clock`` are there for tests."""
+
+    def __init__(self, deadline, sleep=time.sleep, clock=time.monotonic, first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL):
+        self.deadline = deadline
+        self.sleep = sleep
+        self.clock = clock
+        self.interval = first_interval
+        self.max_interval = max_interval
+
+    def wait(self):
+        """Sleep until the next poll; False (without sleeping) once the deadline has passed."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            return False
+        self.sleep(min(self.interval, remaining))
+        self.interval = min(self.interval * BACKOFF, self.max_interval)
+        return True
+
+
 class TaskWaiter:
     """Waits for tasks of one client. ``sleep`` and ``clock`` are there for tests."""
 
@@ -113,8 +134,7 @@ class TaskWaiter:
         ids = list(dict.fromkeys(task_id for task_id in ids if task_id))
         tasks = dict((task_id, {"id": task_id, "status": None}) for task_id in ids)
         pending = list(ids)
-        deadline = self.clock() + timeout
-        interval = self.first_interval
+        backoff = Backoff(self.clock() + timeout, self.sleep, self.clock, self.first_interval, self.max_interval)
         while pending:
             try:
                 answer = self.client.call("get-tasks", {"where": {"id_in": pending}})
@@ -124,13 +144,8 @@ class TaskWaiter:
                 tasks[task["id"]] = task
             # PENDING, EXECUTING, PAUSED or not found yet: still running.
             pending = [task_id for task_id in pending if tasks[task_id].get("status") not in (DONE, FAILED)]
-            if not pending:
-                break
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            if pending and not backoff.wait():
                 raise TaskTimeoutError([tasks[task_id] for task_id in pending], [tasks[task_id] for task_id in ids], timeout)
-            self.sleep(min(interval, remaining))
-            interval = min(interval * BACKOFF, self.max_interval)
         ordered = [tasks[task_id] for task_id in ids]
         failed = [task for task in ordered if task.get("status") == FAILED]
         if failed:
