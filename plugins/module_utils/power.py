@@ -61,6 +61,9 @@ TRANSITIONS = {
     "suspended": {RUNNING: SUSPEND, SUSPENDED: None},
 }
 
+# state -> the status in which it holds (restarted and force_restarted never hold).
+HELD_STATUS = dict((state, status) for state, table in TRANSITIONS.items() for status, operation in table.items() if operation is None)
+
 
 class PowerError(CloudTowerError):
     """A power run that could not do what was asked; ``result`` carries the vms and tasks reached so far."""
@@ -190,6 +193,8 @@ class PowerRun:
             # Changes were sent: whatever failed afterwards, report what was sent and its tasks.
             exc.result.update(self.result())
             raise
+        if failure is not None and self._held_despite_failed_tasks():
+            failure = None
         if failure is None and self.state == "stopped":
             failure = self._not_stopped()
         if failure is not None:
@@ -330,6 +335,22 @@ class PowerRun:
             failure = self._locked_error(unsent)
         return failure
 
+    def _held_despite_failed_tasks(self):
+        """Whether every VM whose task FAILED is in the requested status all the same, read after the tasks.
+
+        That happens when the VM got there by other means first: a guest that stopped just before its forced
+        power-off, or another client that started the VM. The state holds, so the run succeeds; a VM whose
+        only operation failed did not change through this run.
+        """
+        held = HELD_STATUS.get(self.state)
+        failed = [entry for entry in self.entries if entry["failed"]]
+        if held is None or not failed or any(entry["vm"].get("status") != held for entry in failed):
+            return False
+        for entry in failed:
+            entry["failed"] = False
+            entry["changed_elsewhere"] = len(entry["operations"]) == 1
+        return True
+
     def _not_stopped(self):
         """A failure when a VM that was sent a stop is not STOPPED after all (a safety net, after the final read)."""
         running = [entry for entry in self.entries if entry["sent"] and entry["vm"].get("status") != STOPPED]
@@ -366,7 +387,7 @@ class PowerRun:
                 changed = bool(entry["operation"]) and not entry["error"] and (self.check_mode or entry["sent"])
                 after = expected_status(self.state, entry["operation"], entry["before"]) if changed else entry["before"]
             else:
-                changed = entry["sent"] and not entry["failed"]
+                changed = entry["sent"] and not entry["failed"] and not entry.get("changed_elsewhere")
                 after = vm.get("status")
             item = vm_summary(vm)
             operations = list(entry["operations"])

@@ -29,6 +29,9 @@ description:
   - When any selected VM cannot reach O(state), the module fails before it sends anything, naming every such VM.
   - A VM that is busy with another CloudTower task (C(entityAsyncStatus) set), or that CloudTower answers with
     C(ResourceLocked), is waited for, read again and retried within O(timeout); VMs still busy then are reported in a failure.
+  - A task that ends FAILED fails the module with the task's message, and RV(vms) and RV(tasks) still report what changed.
+    When the VM is read in the requested status after all (the guest stopped just before its forced power-off, or another
+    client got there first), the state holds and the module does not fail; a VM whose only call failed is then not changed.
 author:
   - SmartX CloudTower collection maintainers (@smartx)
 options:

@@ -301,6 +301,41 @@ def test_a_locked_forced_power_off_is_retried_as_a_power_off(clock):
     assert result["vms"][0]["status_after"] == "STOPPED"
 
 
+def test_a_guest_that_stops_just_before_its_forced_power_off_is_stopped(clock):
+    tower = FakeTower(clock, [vm("ign", "RUNNING")])
+    tower.ignore_acpi.add("ign")
+    original = tower.call
+
+    def guest_stops_first(operation, body=None):
+        if operation == "poweroff-vm":
+            tower.vms["ign"]["status"] = "STOPPED"  # the power-off task then fails: the VM is already STOPPED
+        return original(operation, body)
+
+    tower.call = guest_stops_first
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True)
+    run.select(name="ign")
+    result = run.run()
+    assert tower.tasks[result["vms"][0]["task_ids"][-1]]["status"] == "FAILED"
+    assert result["vms"][0]["status_after"] == "STOPPED" and result["vms"][0]["changed"] is True
+
+
+def test_a_failed_start_of_a_vm_another_client_started_is_no_change(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    original = tower.call
+
+    def started_elsewhere(operation, body=None):
+        if operation == "start-vm":
+            tower.vms["a"]["status"] = "RUNNING"
+        return original(operation, body)
+
+    tower.call = started_elsewhere
+    run = power(tower, clock, "running")
+    run.select(name="a")
+    result = run.run()
+    assert result["changed"] is False and result["vms"][0]["status_after"] == "RUNNING"
+    assert [task["status"] for task in result["tasks"]] == ["FAILED"]
+
+
 def test_a_task_read_failure_after_sending_reports_what_was_sent(clock):
     tower = FakeTower(clock, [vm("a", "STOPPED")])
     original = tower.call
