@@ -12,7 +12,7 @@ import sys
 
 import requests
 
-WHERE = {"in_recycle_bin": False, "internal": False, "vm_usage": None}
+from paging import fetch_all
 
 
 def main():
@@ -21,17 +21,12 @@ def main():
     session.headers["Content-Type"] = "application/json"
     answer = session.post(root + "/login", data=json.dumps({"username": "admin", "password": "cloudtower", "source": "LOCAL"}))
     session.headers["Authorization"] = json.loads(answer.content)["data"]["token"]
-    vms, nics, skip = [], [], 0
-    while True:
-        page = json.loads(session.post(root + "/get-vms", data=json.dumps(
-            {"where": WHERE, "orderBy": "id_ASC", "first": page_size, "skip": skip})).content)
-        vms.extend(page)
-        if page:
-            nics.extend(json.loads(session.post(root + "/get-vm-nics", data=json.dumps(
-                {"where": {"vm": {"id_in": [vm["id"] for vm in page]}}})).content))
-        if len(page) < page_size:
-            break
-        skip += page_size
+
+    def call(operation, body):
+        return json.loads(session.post(root + "/" + operation, data=json.dumps(body)).content)
+
+    vms, nics = fetch_all(lambda body: call("get-vms", body), lambda body: call("get-vm-nics", body),
+                          lambda vm: vm["id"], page_size)
     print("%d VMs, %d NICs" % (len(vms), len(nics)))
 
 

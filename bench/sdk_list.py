@@ -13,8 +13,7 @@ from cloudtower import ApiClient, Configuration
 from cloudtower.api.vm_api import VmApi
 from cloudtower.api.vm_nic_api import VmNicApi
 from cloudtower.utils import login
-
-WHERE = {"in_recycle_bin": False, "internal": False, "vm_usage": None}
+from paging import fetch_all
 
 
 def main():
@@ -22,15 +21,7 @@ def main():
     client = ApiClient(Configuration(host=root))
     login(client, "admin", "cloudtower")
     vm_api, nic_api = VmApi(client), VmNicApi(client)
-    vms, nics, skip = [], [], 0
-    while True:
-        page = vm_api.get_vms({"where": WHERE, "orderBy": "id_ASC", "first": page_size, "skip": skip})
-        vms.extend(page)
-        if page:
-            nics.extend(nic_api.get_vm_nics({"where": {"vm": {"id_in": [vm.id for vm in page]}}}))
-        if len(page) < page_size:
-            break
-        skip += page_size
+    vms, nics = fetch_all(vm_api.get_vms, nic_api.get_vm_nics, lambda vm: vm.id, page_size)
     print("%d VMs, %d NICs" % (len(vms), len(nics)))
 
 
