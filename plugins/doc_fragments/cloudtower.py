@@ -174,6 +174,26 @@ options:
     type: str
 """
 
+    # order_by, limit and page_size of the modules that list records; the argument spec is LISTING_SPEC in
+    # plugins/module_utils/arguments.py.
+    LISTING = r"""
+options:
+  order_by:
+    description:
+      - CloudTower ordering, C(<field>_ASC) or C(<field>_DESC).
+    type: str
+    default: name_ASC
+  limit:
+    description:
+      - Return at most this many records. By default every matching record is returned.
+    type: int
+  page_size:
+    description:
+      - How many records to ask for in one API call.
+    type: int
+    default: 500
+"""
+
     ACTIONGROUP = r"""
 attributes:
   action_group:

@@ -9,8 +9,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # The selection options of cluster_info, host_info, disk_info and alert_info;
-    # the argument spec is SELECTION_SPEC in plugins/module_utils/dashboard.py.
+    # The selection options of cluster_info, host_info, disk_info and alert_info (with the listing options of the
+    # smartx.cloudtower.cloudtower.listing fragment); the argument spec is SELECTION_SPEC in plugins/module_utils/dashboard.py.
     DOCUMENTATION = r"""
 options:
   cluster:
@@ -25,18 +25,4 @@ options:
         such as C({status: CONNECTED_HEALTHY}) or C({name_contains: node})."
       - Combined with the module's other options by AND.
     type: dict
-  order_by:
-    description:
-      - CloudTower ordering, C(<field>_ASC) or C(<field>_DESC).
-    type: str
-    default: name_ASC
-  limit:
-    description:
-      - Return at most this many records. By default every matching record is returned.
-    type: int
-  page_size:
-    description:
-      - How many records to ask for in one API call.
-    type: int
-    default: 500
 """

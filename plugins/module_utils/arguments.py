@@ -44,6 +44,13 @@ ONE_VM_SPEC = dict(
 )
 ONE_VM_RULES = dict(required_one_of=[("vm_name", "vm_id")], mutually_exclusive=[("vm_name", "vm_id")])
 
+# Ordering, limit and page size of the modules that list records; documented by the smartx.cloudtower.cloudtower.listing fragment.
+LISTING_SPEC = dict(
+    order_by=dict(type="str", default="name_ASC"),
+    limit=dict(type="int"),
+    page_size=dict(type="int", default=500),
+)
+
 
 def cloudtower_argument_spec(**module_options):
     """The connection options plus the module's own."""
@@ -55,6 +62,11 @@ def cloudtower_argument_spec(**module_options):
 def one_vm_argument_spec():
     """A fresh copy of the one-VM selection options."""
     return copy.deepcopy(ONE_VM_SPEC)
+
+
+def listing_argument_spec():
+    """A fresh copy of the listing options (order_by, limit, page_size)."""
+    return copy.deepcopy(LISTING_SPEC)
 
 
 def wait_argument_spec():

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import LISTING_SPEC
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import combine_where, ids_or_names_where
 
@@ -33,9 +34,7 @@ HDD_WARNING_USAGE = ("UNMOUNTED", "PARTIAL_MOUNTED")
 SELECTION_SPEC = dict(
     cluster=dict(type="list", elements="str"),
     where=dict(type="dict"),
-    order_by=dict(type="str", default="name_ASC"),
-    limit=dict(type="int"),
-    page_size=dict(type="int", default=500),
+    **LISTING_SPEC
 )
 
 # How each resource reaches its cluster in a ``where``.

@@ -47,6 +47,7 @@ options:
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.info
+  - smartx.cloudtower.cloudtower.listing
   - smartx.cloudtower.cloudtower.actiongroup
   - smartx.cloudtower.cloudtower.info_module
 seealso:

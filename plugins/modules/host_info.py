@@ -19,6 +19,7 @@ author:
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
   - smartx.cloudtower.info
+  - smartx.cloudtower.cloudtower.listing
   - smartx.cloudtower.cloudtower.actiongroup
   - smartx.cloudtower.cloudtower.info_module
 seealso:

@@ -34,22 +34,9 @@ options:
       - 'A CloudTower C(VmWhereInput) filter, such as C({status: RUNNING, vcpu_gte: 4}) or C({labels_some: {key: env, value: prod}}).'
       - Combined with O(name), O(id) and O(cluster) by AND.
     type: dict
-  order_by:
-    description:
-      - CloudTower ordering, C(<field>_ASC) or C(<field>_DESC).
-    type: str
-    default: name_ASC
-  limit:
-    description:
-      - Return at most this many VMs. By default every matching VM is returned.
-    type: int
-  page_size:
-    description:
-      - How many VMs to ask for in one API call.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - smartx.cloudtower.cloudtower
+  - smartx.cloudtower.cloudtower.listing
   - smartx.cloudtower.cloudtower.actiongroup
   - smartx.cloudtower.cloudtower.info_module
 """
@@ -98,6 +85,7 @@ vms:
       ips: 192.168.10.11
 """
 
+from ansible_collections.smartx.cloudtower.plugins.module_utils.arguments import listing_argument_spec
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import vm_selection_where
 
@@ -115,9 +103,7 @@ def main():
         id=dict(type="str"),
         cluster=dict(type="str"),
         where=dict(type="dict"),
-        order_by=dict(type="str", default="name_ASC"),
-        limit=dict(type="int"),
-        page_size=dict(type="int", default=500),
+        **listing_argument_spec()
     ))
     execute(module, run)
 

@@ -288,6 +288,9 @@ def test_selection_spec_is_a_fresh_copy_with_overrides():
     assert dash.SELECTION_SPEC["order_by"]["default"] == "name_ASC"
     spec["cluster"]["elements"] = "int"
     assert dash.SELECTION_SPEC["cluster"]["elements"] == "str"
+    spec["page_size"]["default"] = 1
+    assert dash.LISTING_SPEC["page_size"]["default"] == 500
+    assert set(dash.LISTING_SPEC) <= set(spec)
 
 
 def test_missing_clusters_by_name_or_id():
