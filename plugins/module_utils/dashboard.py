@@ -74,13 +74,32 @@ def list_selected(client, resource, params, *extra):
                                page_size=params.get("page_size") or 500, limit=params.get("limit"))
 
 
-def missing_clusters(wanted, clusters):
-    """The values of ``wanted`` (names or ids) that no cluster in ``clusters`` has as id or name."""
+def unmatched_values(wanted, records):
+    """The values of ``wanted`` (names or ids) that no record in ``records`` has as id or name."""
     known = set()
-    for cluster in clusters:
-        known.add(cluster.get("id"))
-        known.add(cluster.get("name"))
+    for record in records:
+        known.add(record.get("id"))
+        known.add(record.get("name"))
     return [value for value in wanted or [] if value not in known]
+
+
+def not_found_error(kind, values, lister, suffix=""):
+    """The error for names or ids of ``kind`` (cluster, VM, host) that match nothing; ``lister`` lists them."""
+    return CloudTowerError("No %s has the name or id %s%s. Give %s names or ids as the %s module lists them." % (
+        kind, ", ".join("'%s'" % value for value in values), suffix, kind, lister))
+
+
+def require_matches(client, resource, kind, values, lister):
+    """Fail unless each of ``values`` (names or ids) is the id or name of a ``resource`` record.
+
+    For filters that name one thing: a typo in them must fail, not select nothing in silence (an alert
+    check would then pass). One read of the named records.
+    """
+    values = [values] if isinstance(values, str) else list(values or [])
+    if values:
+        missing = unmatched_values(values, client.list_records(resource, where=ids_or_names_where(values)))
+        if missing:
+            raise not_found_error(kind, missing, lister)
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -327,10 +346,9 @@ def load_dashboard(client, cluster=None, where=None):
     selected clusters together, never one per cluster. Every name or id in ``cluster`` must match a cluster.
     """
     clusters = client.list_records("clusters", where=combine_where(cluster_scope_where("clusters", cluster), where), order_by="name_ASC")
-    missing = missing_clusters(cluster, clusters)
+    missing = unmatched_values(cluster, clusters)
     if missing:
-        raise CloudTowerError("No cluster has the name or id %s%s. Give cluster names or ids as the cluster_info module lists them." % (
-            ", ".join("'%s'" % value for value in missing), " (together with where)" if where else ""))
+        raise not_found_error("cluster", missing, "cluster_info", " (together with where)" if where else "")
     ids = [record["id"] for record in clusters]
     if not ids:
         return dashboard([], [], [], [])

@@ -30,14 +30,22 @@ options:
       - V(false) lists the open alerts, V(true) the ended (resolved) ones.
     type: bool
     default: false
+  cluster:
+    description:
+      - Names or ids of clusters; only alerts of these clusters.
+      - Each value must be the name or id of a cluster, else the module fails, so that a misspelt name cannot pass an alert check.
+    type: list
+    elements: str
   vm:
     description:
       - The name or id of a VM; only alerts about this VM.
+      - It must be the name or id of a VM, else the module fails.
     type: str
   node:
     description:
       - The name or id of a host (node); only alerts of this host.
       - Named O(node) because O(host) is the CloudTower address.
+      - It must be the name or id of a host, else the module fails.
     type: str
   order_by:
     description:
@@ -144,13 +152,16 @@ counts:
 """
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.dashboard import (
-    SEVERITIES, alert_counts, alerts_by_severity, list_selected, selection_argument_spec)
+    SEVERITIES, alert_counts, alerts_by_severity, list_selected, require_matches, selection_argument_spec)
 from ansible_collections.smartx.cloudtower.plugins.module_utils.module import cloudtower_module, execute
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import id_or_name_where
 
 
 def run(module, client):
     params = module.params
+    require_matches(client, "clusters", "cluster", params["cluster"], "cluster_info")
+    require_matches(client, "vms", "VM", params["vm"], "vm_info")
+    require_matches(client, "hosts", "host", params["node"], "host_info")
     alerts = list_selected(
         client, "alerts", params,
         {"ended": params["ended"]},

@@ -293,10 +293,10 @@ def test_selection_spec_is_a_fresh_copy_with_overrides():
     assert set(dash.LISTING_SPEC) <= set(spec)
 
 
-def test_missing_clusters_by_name_or_id():
+def test_unmatched_values_by_name_or_id():
     clusters = [{"id": "c1", "name": "one"}, {"id": "c2", "name": "two"}]
-    assert dash.missing_clusters(["one", "c2", "three"], clusters) == ["three"]
-    assert dash.missing_clusters(None, clusters) == []
+    assert dash.unmatched_values(["one", "c2", "three"], clusters) == ["three"]
+    assert dash.unmatched_values(None, clusters) == []
 
 
 class FakeClient:
@@ -334,3 +334,13 @@ def test_load_dashboard_without_clusters_reads_only_clusters():
     result = dash.load_dashboard(client)
     assert len(client.queries) == 1
     assert result["total"]["clusters"] == 0
+
+
+def test_require_matches_names_what_matches_nothing_in_one_read():
+    client = FakeClient({"vms": [{"id": "v1", "name": "web-1"}]})
+    dash.require_matches(client, "vms", "VM", "web-1", "vm_info")
+    dash.require_matches(client, "vms", "VM", None, "vm_info")
+    assert client.queries == [("vms", {"OR": [{"id_in": ["web-1"]}, {"name_in": ["web-1"]}]})]
+    with pytest.raises(CloudTowerError) as caught:
+        dash.require_matches(client, "vms", "VM", ["v1", "web-l"], "vm_info")
+    assert caught.value.message == "No VM has the name or id 'web-l'. Give VM names or ids as the vm_info module lists them."
