@@ -21,7 +21,8 @@ description:
   - "Storage: total (C(total_data_capacity)), used (C(used_data_space)), failure, also called invalid (C(failure_data_space)),
     and available (total - used - failure, never below 0) bytes."
   - "HDD health: error when C(health_status) is C(UNHEALTHY), C(SUBHEALTHY), C(SMART_FAILED) or C(SOFTWARE_RAID_FAILURE),
-    or when it has no C(health_status) and C(healthy) is false; else warning when C(usage_status) is C(UNMOUNTED) or C(PARTIAL_MOUNTED); else healthy (a C(HEALTHY) disk is never an error)."
+    or when it has no C(health_status) and C(healthy) is false; else warning when C(usage_status) is C(UNMOUNTED)
+    or C(PARTIAL_MOUNTED); else healthy (a C(HEALTHY) disk is never an error)."
   - "Each figure is a number (C(value)) and a string (C(human)): bytes in steps of 1024 (B, KiB, MiB, GiB, TiB, PiB),
     Hz in steps of 1000 (Hz, KHz, MHz, GHz, THz), usages in percent (0 to 100), all with two decimals.
     A usage whose total is 0 is 0."

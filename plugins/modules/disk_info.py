@@ -71,7 +71,8 @@ disks:
       description:
         - How M(smartx.cloudtower.dashboard_info) counts the disk when it is a HDD.
         - V(error) when C(health_status) is C(UNHEALTHY), C(SUBHEALTHY), C(SMART_FAILED) or C(SOFTWARE_RAID_FAILURE),
-          or when it has no C(health_status) and C(healthy) is false; else V(warning) when C(usage_status) is C(UNMOUNTED) or C(PARTIAL_MOUNTED); else V(healthy).
+          or when it has no C(health_status) and C(healthy) is false;
+          else V(warning) when C(usage_status) is C(UNMOUNTED) or C(PARTIAL_MOUNTED); else V(healthy).
       type: str
       sample: healthy
   sample:
