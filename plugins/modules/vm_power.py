@@ -41,6 +41,8 @@ options:
       - When several VMs have this name the module fails, listing their ids and clusters, unless O(cluster) tells
         them apart or O(all=true).
       - Combined with O(cluster) and O(where) by AND.
+      - VMs in the recycle bin are left out when a VM outside it has this name, so a deleted namesake does not make the name
+        ambiguous. When only VMs in the recycle bin have it, the module fails saying so.
     type: str
   id:
     description:

@@ -85,7 +85,7 @@ class FakeTower(CloudTowerClient):
     def mutations(self):
         return [(operation, body) for operation, body in self.log if not operation.startswith("get-")]
 
-    def count(self, operation):
+    def logged(self, operation):
         return sum(1 for logged, unused_body in self.log if logged == operation)
 
     def call(self, operation, body=None):
@@ -96,6 +96,8 @@ class FakeTower(CloudTowerClient):
             found.sort(key=lambda vm: (vm["name"], vm["id"]))
             skip = body.get("skip") or 0
             return found[skip:skip + body["first"]] if body.get("first") else found[skip:]
+        if operation == "get-vms-connection":
+            return {"aggregate": {"count": sum(1 for vm in self.vms.values() if matches(vm, body.get("where") or {}))}}
         if operation == "get-tasks":
             return [copy.deepcopy(self.tasks[task_id]) for task_id in body["where"]["id_in"] if task_id in self.tasks]
         vms = [vm for vm in self.vms.values() if matches(vm, body["where"])]
@@ -203,11 +205,11 @@ def test_many_vms_cost_one_call_per_operation_and_one_wait(clock):
     run = power(tower, clock, "running")
     run.select(where={"name_starts_with": ""})
     result = run.run()
-    assert tower.count("start-vm") == 1 and tower.count("resume-vm") == 1
+    assert tower.logged("start-vm") == 1 and tower.logged("resume-vm") == 1
     assert sorted(dict(tower.mutations())["start-vm"]["where"]["id_in"]) == ["s%02d" % i for i in range(7)]
     assert dict(tower.mutations())["resume-vm"]["where"] == {"id_in": ["p1"]}
     assert len(tower.mutations()) == 2
-    assert tower.count("get-tasks") <= 5
+    assert tower.logged("get-tasks") <= 5
     items = by_name(result)
     assert all(item["status_after"] == "RUNNING" for item in items.values())
     assert [items["r%02d" % i]["changed"] for i in range(5)] == [False] * 5
@@ -291,7 +293,7 @@ def test_a_locked_forced_power_off_is_retried_as_a_power_off(clock):
     original = tower.call
 
     def lock_the_first_poweroff(operation, body=None):
-        if operation == "poweroff-vm" and not tower.count("poweroff-vm"):
+        if operation == "poweroff-vm" and not tower.logged("poweroff-vm"):
             tower.lock_answers = 1
         return original(operation, body)
 
@@ -398,7 +400,7 @@ def test_resource_locked_is_retried(clock):
     run = power(tower, clock, "running")
     run.select(name="a")
     result = run.run()
-    assert tower.count("start-vm") == 3
+    assert tower.logged("start-vm") == 3
     assert result["vms"][0]["changed"] and result["vms"][0]["status_after"] == "RUNNING"
 
 
@@ -451,7 +453,7 @@ def test_wait_false_returns_the_task_ids_at_once(clock):
     run = power(tower, clock, "stopped", wait=False, force=True, shutdown_timeout=1)
     run.select(where={"name_in": ["a", "b"]})
     result = run.run()
-    assert tower.count("get-tasks") == 0 and clock.now == 0
+    assert tower.logged("get-tasks") == 0 and clock.now == 0
     assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
     assert [task["status"] for task in result["tasks"]] == [None, None]
     assert sorted(task["resource_id"] for task in result["tasks"]) == ["a", "b"]
@@ -507,3 +509,33 @@ def test_duplicate_names_need_cluster_or_all(clock):
     result = run.run()
     assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["d1", "d2"]]
     assert result["changed"] is True
+
+
+# --- selection by name and the recycle bin --------------------------------------------------------
+
+def test_a_namesake_in_the_recycle_bin_does_not_make_a_name_ambiguous(clock):
+    tower = FakeTower(clock, [vm("live", "STOPPED", name="db"), vm("binned", "STOPPED", name="db", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    assert [found["id"] for found in run.select(name="db")] == ["live"]
+    run = power(tower, clock, "running")
+    run.select(name="db", allow_many=True)
+    result = run.run()
+    assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["live"]]
+    assert [item["id"] for item in result["vms"]] == ["live"]
+
+
+def test_a_name_only_in_the_recycle_bin_with_all_is_refused_saying_so(clock):
+    tower = FakeTower(clock, [vm("b1", "STOPPED", name="gone", in_recycle_bin=True), vm("b2", "STOPPED", name="gone", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    run.select(name="gone", allow_many=True)
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "recycle bin" in info.value.message and "id b1" in info.value.message and "id b2" in info.value.message
+    assert tower.mutations() == []
+
+
+def test_a_where_naming_the_recycle_bin_with_a_name_is_taken_as_given(clock):
+    tower = FakeTower(clock, [vm("live", "STOPPED", name="db"), vm("binned", "STOPPED", name="db", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    assert [found["id"] for found in run.select(name="db", where={"in_recycle_bin": True})] == ["binned"]
+    assert tower.logged("get-vms-connection") == 0
