@@ -9,10 +9,12 @@ The flow of ``PowerRun.run``:
 1. plan every VM from its observed status (``plan_vm``); a VM that cannot reach the state fails the run before any call;
 2. group the VMs by operation and send ONE call per operation (``where: {id_in: [...]}``); VMs that are busy
    (``entityAsyncStatus`` set) or answered ``ResourceLocked`` are waited for, re-planned and sent again, within ``timeout``;
+   any other failed call is recorded, never sent again, and the other calls still go out;
 3. wait for all the tasks with ONE waiter;
 4. for ``stopped``: poll until the shut-down VMs are STOPPED, within ``shutdown_timeout``; then ``poweroff-vm`` the rest
    if ``force``, or fail saying that ``force`` exists;
-5. read the VMs once more for ``status_after``.
+5. read the VMs once more for ``status_after``;
+6. fail with every problem met on the way (failed calls, failed tasks, guests that did not stop, busy VMs), or return.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,9 +24,10 @@ __metaclass__ = type
 import time
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, user_vms_where
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import (
+    RECYCLE_BIN_EXCLUSION, combine_where, describe_vm, find_vms, user_vms_where, vm_selection_where)
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    Backoff, TaskError, TaskFailedError, summarize_task, task_ids)
+    DONE, Backoff, TaskError, TaskFailedError, TaskTimeoutError, change_may_have_happened, summarize_task, task_ids)
 
 STATES = ("running", "stopped", "powered_off", "restarted", "force_restarted", "suspended")
 
@@ -67,6 +70,12 @@ HELD_STATUS = dict((state, status) for state, table in TRANSITIONS.items() for s
 
 class PowerError(CloudTowerError):
     """A power run that could not do what was asked; ``result`` carries the vms and tasks reached so far."""
+
+
+def _sentence(message):
+    """``message`` ending with a full stop, to join several into one ``msg``."""
+    message = message.rstrip()
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def _refusal(vm, state, status):
@@ -139,6 +148,8 @@ class PowerRun:
         self.by_id = {}
         self.tasks = {}  # task id -> task record (or {"id": ...} when not waited for)
         self.task_order = []
+        self.failures = []  # (kind, CloudTowerError) in the order met; kind "failed" is a FAILED task
+        self.unsent = []  # entries still busy or locked at the deadline: nothing was sent for them
 
     # --- selection ----------------------------------------------------------------------------
 
@@ -151,15 +162,28 @@ class PowerRun:
             # A raw filter never reaches VMs in the recycle bin or CloudTower's own system VMs, unless it names those fields.
             where = user_vms_where(where, include_recycle_bin="in_recycle_bin" in where,
                                    include_system_vms="internal" in where or "vm_usage" in where)
+        elif name and not vm_id and "in_recycle_bin" not in (where or {}):
+            where = self._outside_recycle_bin_if_any(name, cluster, where)
         vms = find_vms(self.client, name=name, vm_id=vm_id, cluster=cluster, where=where, allow_many=allow_many,
                        hint="Give cluster or id to pick one, or all: true to act on every one.")
         for vm in vms:
             self._add(vm)
         return vms
 
+    def _outside_recycle_bin_if_any(self, name, cluster, where):
+        """``where`` narrowed to VMs outside the recycle bin when any of them has ``name``.
+
+        A deleted VM of the same name must not make the name ambiguous; when only VMs in the recycle bin have it,
+        they are selected, so that the run refuses them saying why (see _refusal).
+        """
+        outside = combine_where(RECYCLE_BIN_EXCLUSION, where)
+        if self.client.count("vms", where=vm_selection_where(name=name, cluster=cluster, where=outside)):
+            return outside
+        return where
+
     def _add(self, vm):
         entry = dict(vm=vm, before=vm.get("status"), operation=None, error=None, task_id=None, sent_at=None, failed=False, sent=False,
-                     operations=[], task_ids=[])
+                     uncertain=False, gone=False, operations=[], task_ids=[])
         self.entries.append(entry)
         self.by_id[vm["id"]] = entry
 
@@ -176,36 +200,43 @@ class PowerRun:
         if self.check_mode:
             return self.result(predicted=True)
 
-        deadline = self.clock() + self.timeout
         todo = [entry for entry in self.entries if entry["operation"] or is_busy(entry["vm"])]
-        unsent = self._send_all(todo, deadline)
-        if not self.wait:
-            if unsent:
-                raise self._locked_error(unsent)
-            return self.result(predicted=True)
-
         try:
-            failure = self._wait_tasks([entry["task_id"] for entry in self.entries if entry["task_id"]])
-            if failure is None and not unsent and self.state == "stopped":
-                failure = self._wait_stopped()
-            self._refresh([entry for entry in self.entries if entry["sent"]])
+            self.unsent.extend(self._send_all(todo, self.clock() + self.timeout))
+            if self.wait:
+                self._wait_tasks([entry["task_id"] for entry in self.entries if entry["task_id"]])
+                if self.state == "stopped":
+                    # Also after a FAILED task or with busy VMs left: the VMs that were shut down still get their
+                    # shutdown_timeout, and force.
+                    self._wait_stopped()
+                self._read_after()
         except CloudTowerError as exc:
-            # Changes were sent: whatever failed afterwards, report what was sent and its tasks.
-            exc.result.update(self.result())
-            raise
-        if failure is not None and self._held_despite_failed_tasks():
-            failure = None
-        if failure is None and self.state == "stopped":
-            failure = self._not_stopped()
-        if failure is not None:
-            failure.result.update(self.result())
-            raise failure
-        if unsent:
-            raise self._locked_error(unsent)
-        still = [entry for entry in self.entries if entry["error"]]
-        if still:
-            raise PowerError(" ".join(entry["error"] for entry in still), result=self.result())
+            # A read failed (failed calls and tasks are recorded, not raised): report what was sent, and what failed before.
+            self.failures.append(("read", exc))
+            self._raise_failures(predicted=not self.wait)
+        if not self.wait:
+            self._raise_failures(predicted=True)
+            return self.result(predicted=True)
+        if any(kind == "failed" for kind, unused in self.failures) and self._held_despite_failed_tasks():
+            self.failures = [(kind, exc) for kind, exc in self.failures if kind != "failed"]
+        if self.state == "stopped" and not self.failures:
+            self._check_stopped()
+        self._raise_failures()
         return self.result()
+
+    def _raise_failures(self, predicted=False):
+        """Raise one PowerError with every failure of the run, the busy VMs and the VMs that cannot reach the state,
+        in that order (the first failure's details as ``error``); return when there is none."""
+        messages = [exc.message for unused, exc in self.failures]
+        if self.unsent:
+            messages.append(self._busy_message(self.unsent))
+        unsent = set(entry["vm"]["id"] for entry in self.unsent)  # a VM still busy may keep the error of its first plan
+        messages.extend(entry["error"] for entry in self.entries if entry["error"] and entry["vm"]["id"] not in unsent)
+        if not messages:
+            return
+        first = self.failures[0][1] if self.failures else CloudTowerError("")
+        raise PowerError(" ".join(_sentence(message) for message in messages), operation=first.operation, status=first.status,
+                         code=first.code, api_message=first.api_message, path=first.path, result=self.result(predicted))
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -235,24 +266,28 @@ class PowerRun:
             for entry in todo:
                 vm = fresh.get(entry["vm"]["id"])
                 if vm is None:
+                    entry["gone"] = True
                     entry["error"] = "VM %s disappeared while it was waited for." % describe_vm(entry["vm"])
                     continue
                 entry["vm"] = vm
                 if not is_busy(vm):
                     entry["before"] = vm.get("status")
                     entry["operation"], entry["error"] = plan_vm(vm, state, self.force)
-            todo = [entry for entry in todo if is_busy(entry["vm"]) or (entry["operation"] and not entry["error"])]
+            todo = [entry for entry in todo if not entry["gone"] and (is_busy(entry["vm"]) or (entry["operation"] and not entry["error"]))]
 
     def _send(self, operation, group):
-        """One call for all of ``group``; False when CloudTower answered ResourceLocked (then nothing was done)."""
+        """One call for all of ``group``; False when CloudTower answered ResourceLocked (then nothing was done).
+
+        Any other error is recorded (see _call_failed) and the group is not sent again in this run.
+        """
         ids = [entry["vm"]["id"] for entry in group]
         try:
             answers = self.client.call(operation, {"where": {"id_in": ids}})
         except CloudTowerError as exc:
             if exc.is_resource_locked:
                 return False
-            exc.result.update(self.result())
-            raise
+            self._call_failed(operation, group, exc)
+            return True
         now = self.clock()
         answers = answers if isinstance(answers, list) else [answers]
         by_vm = {}
@@ -273,17 +308,36 @@ class PowerRun:
                 self.task_order.append(entry["task_id"])
         return True
 
-    def _locked_error(self, unsent):
+    def _call_failed(self, operation, group, exc):
+        """Record a failed call. A lost answer or a server error (5xx) may have been applied all the same: those VMs
+        count as changed and are never sent it again (twice could act twice: restart-vm), only read again."""
+        names = ", ".join(describe_vm(entry["vm"]) for entry in group)
+        if not change_may_have_happened(exc):
+            message = "%s CloudTower did not apply %s to %s." % (_sentence(exc.message), operation, names)
+        else:
+            for entry in group:
+                entry.update(sent=True, uncertain=True, sent_at=self.clock())
+                entry["operations"].append(operation)
+            if self.state in ("restarted", "force_restarted"):
+                rerun = ("Check them before running again: state: %s restarts a running VM every time." % self.state)
+            else:
+                rerun = "Running the task again is safe: vm_power compares each VM's status and sends only what is still needed."
+            message = ("%s CloudTower may have applied %s to %s all the same (their status_after is as read after the run). %s"
+                       % (_sentence(exc.message), operation, names, rerun))
+        self.failures.append(("call", PowerError(message, operation=exc.operation, status=exc.status, code=exc.code,
+                                                 api_message=exc.api_message, path=exc.path)))
+
+    def _busy_message(self, unsent):
         names = ", ".join(describe_vm(entry["vm"]) for entry in unsent)
-        return PowerError("These VMs were still busy with another CloudTower task (or locked) after %g seconds, so nothing was sent "
-                          "for them: %s. Run again later or raise timeout." % (self.timeout, names), result=self.result())
+        return ("These VMs were still busy with another CloudTower task (or locked) after %g seconds, so their operation was not "
+                "sent: %s. Run again later or raise timeout." % (self.timeout, names))
 
     # --- waiting ------------------------------------------------------------------------------
 
     def _wait_tasks(self, ids):
-        """Wait for ``ids`` with the waiter; return the failure to raise at the end (None when all succeeded)."""
+        """Wait for ``ids`` with the waiter; a failure is recorded for the end."""
         if not ids:
-            return None
+            return
         try:
             tasks = self.waiter.wait(ids)
         except TaskFailedError as exc:
@@ -292,12 +346,18 @@ class PowerRun:
             for entry in self.entries:
                 if entry["task_id"] in failed:
                     entry["failed"] = True
-            return PowerError(exc.message, operation=exc.operation, code=exc.code, api_message=exc.api_message)
+            self.failures.append(("failed", PowerError(exc.message, operation=exc.operation, code=exc.code, api_message=exc.api_message)))
+            return
         except TaskError as exc:  # timed out, or the tasks could not be read
             self._record_tasks(exc.tasks)
-            return PowerError(exc.message, operation=exc.operation)
+            message = exc.message
+            if isinstance(exc, TaskTimeoutError):
+                # The operations were sent: waiting on is what helps, not sending them again.
+                message = "%s The operations were sent: to wait for them without sending anything again, use smartx.cloudtower.task_wait " \
+                          "with task_ids %s." % (_sentence(message), ", ".join(task["id"] for task in exc.running))
+            self.failures.append(("tasks", PowerError(message, operation=exc.operation)))
+            return
         self._record_tasks(tasks)
-        return None
 
     def _record_tasks(self, tasks):
         for task in tasks:
@@ -306,10 +366,15 @@ class PowerRun:
                 self.task_order.append(task["id"])
 
     def _wait_stopped(self):
-        """Wait for the shut-down VMs to be STOPPED; then power off the rest (force) or return the failure."""
-        shut = [entry for entry in self.entries if entry["operation"] == SHUTDOWN and entry["sent"] and not entry["failed"]]
+        """Wait for the shut-down VMs to be STOPPED; then power off the rest (force) or record the failure.
+
+        Only the VMs whose shutdown task succeeded are waited for (a task that failed or is still running is reported
+        already; a call that may have been applied is never followed by another change).
+        """
+        shut = [entry for entry in self.entries if entry["operation"] == SHUTDOWN and entry["sent"] and not entry["failed"]
+                and not entry["uncertain"] and (not entry["task_id"] or self.tasks[entry["task_id"]].get("status") == DONE)]
         if not shut:
-            return None
+            return
         backoff = Backoff(max(entry["sent_at"] for entry in shut) + self.shutdown_timeout, self.sleep, self.clock)
         while True:
             fresh = self._fetch([entry["vm"]["id"] for entry in shut])
@@ -320,20 +385,19 @@ class PowerRun:
             if not shut or not backoff.wait():
                 break
         if not shut:
-            return None
+            return
         names = ", ".join(describe_vm(entry["vm"]) for entry in shut)
         if not self.force:
-            return PowerError("The guest OS of %d VM(s) did not shut down within shutdown_timeout (%g seconds) after the ACPI shutdown request: %s. "
-                              "Set force: true to power them off when the graceful shutdown times out, raise shutdown_timeout, "
-                              "or use state: powered_off." % (len(shut), self.shutdown_timeout, names), operation=SHUTDOWN)
+            self.failures.append(("stop", PowerError(
+                "The guest OS of %d VM(s) did not shut down within shutdown_timeout (%g seconds) after the ACPI shutdown request: %s. "
+                "Set force: true to power them off when the graceful shutdown times out, raise shutdown_timeout, "
+                "or use state: powered_off." % (len(shut), self.shutdown_timeout, names), operation=SHUTDOWN)))
+            return
         for entry in shut:
             entry["operation"] = POWEROFF
             entry["task_id"] = None
-        unsent = self._send_all(shut, self.clock() + self.timeout, state="powered_off")
-        failure = self._wait_tasks([entry["task_id"] for entry in shut if entry["task_id"]])
-        if failure is None and unsent:
-            failure = self._locked_error(unsent)
-        return failure
+        self.unsent.extend(self._send_all(shut, self.clock() + self.timeout, state="powered_off"))
+        self._wait_tasks([entry["task_id"] for entry in shut if entry["task_id"]])
 
     def _held_despite_failed_tasks(self):
         """Whether every VM whose task FAILED is in the requested status all the same, read after the tasks.
@@ -351,13 +415,13 @@ class PowerRun:
             entry["changed_elsewhere"] = len(entry["operations"]) == 1
         return True
 
-    def _not_stopped(self):
+    def _check_stopped(self):
         """A failure when a VM that was sent a stop is not STOPPED after all (a safety net, after the final read)."""
         running = [entry for entry in self.entries if entry["sent"] and entry["vm"].get("status") != STOPPED]
-        if not running:
-            return None
-        return PowerError("These VMs are not STOPPED after the run: %s. Run again, or use state: powered_off."
-                          % ", ".join("%s (%s)" % (describe_vm(entry["vm"]), entry["vm"].get("status")) for entry in running))
+        if running:
+            self.failures.append(("stop", PowerError(
+                "These VMs are not STOPPED after the run: %s. Run again, or use state: powered_off."
+                % ", ".join("%s (%s)" % (describe_vm(entry["vm"]), entry["vm"].get("status")) for entry in running))))
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -372,6 +436,20 @@ class PowerRun:
         for entry in entries:
             if entry["vm"]["id"] in fresh:
                 entry["vm"] = fresh[entry["vm"]["id"]]
+
+    def _read_after(self):
+        """Read the VMs that were sent an operation, for status_after.
+
+        A VM whose call may have been applied (its answer was lost) has no task to wait for: it is read until it is
+        no longer busy, within ``timeout``, so that status_after shows whether the call took effect.
+        """
+        sent = [entry for entry in self.entries if entry["sent"]]
+        self._refresh(sent)
+        settling = [entry for entry in sent if entry["uncertain"] and is_busy(entry["vm"])]
+        backoff = Backoff(self.clock() + self.timeout, self.sleep, self.clock)
+        while settling and backoff.wait():
+            self._refresh(settling)
+            settling = [entry for entry in settling if is_busy(entry["vm"])]
 
     # --- result -------------------------------------------------------------------------------
 

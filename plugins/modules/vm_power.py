@@ -28,7 +28,13 @@ description:
   - A VM in the recycle bin, or with a status other than RUNNING, STOPPED or SUSPENDED, fails.
   - When any selected VM cannot reach O(state), the module fails before it sends anything, naming every such VM.
   - A VM that is busy with another CloudTower task (C(entityAsyncStatus) set), or that CloudTower answers with
-    C(ResourceLocked), is waited for, read again and retried within O(timeout); VMs still busy then are reported in a failure.
+    C(ResourceLocked), is waited for, read again and retried within O(timeout); VMs still busy then are reported in a failure,
+    after the other VMs were brought to O(state) (for V(stopped), including the wait for their guests and O(force)).
+  - A call that fails otherwise is never sent again in the run; the other calls still go out, their tasks are waited for,
+    and the module then fails naming every problem. When the answer was lost or was a server error (HTTP 5xx), CloudTower
+    may have applied the call all the same, so its VMs are reported changed, and read again once they are no longer busy
+    (within O(timeout)) for RV(vms[].status_after). Running the module again is then safe, except for V(restarted) and
+    V(force_restarted), which restart a running VM every time.
   - A task that ends FAILED fails the module with the task's message, and RV(vms) and RV(tasks) still report what changed.
     When the VM is read in the requested status after all (the guest stopped just before its forced power-off, or another
     client got there first), the state holds and the module does not fail; a VM whose only call failed is then not changed.
@@ -41,6 +47,8 @@ options:
       - When several VMs have this name the module fails, listing their ids and clusters, unless O(cluster) tells
         them apart or O(all=true).
       - Combined with O(cluster) and O(where) by AND.
+      - VMs in the recycle bin are left out when a VM outside it has this name, so a deleted namesake does not make the name
+        ambiguous. When only VMs in the recycle bin have it, the module fails saying so.
     type: str
   id:
     description:
@@ -97,8 +105,9 @@ attributes:
     description: Shows the status of each VM before and after.
     support: full
 notes:
-  - O(timeout) bounds each wait for tasks, and also the total wait for busy or locked VMs. The wait for the guests to stop
-    after a graceful shutdown is O(shutdown_timeout).
+  - O(timeout) bounds each wait for tasks, the total wait for busy or locked VMs, and the wait for VMs whose call's answer
+    was lost. The wait for the guests to stop after a graceful shutdown is O(shutdown_timeout). When tasks are still running
+    at O(timeout), the message gives their ids for M(smartx.cloudtower.task_wait).
   - With O(wait=false) the module returns right after the calls, with the ids of the tasks in RV(tasks) (for
     M(smartx.cloudtower.task_wait)); RV(vms[].status_after) is then the status the VM gets when its task succeeds.
     For O(state=stopped) it does not wait for the VMs to be STOPPED (the shutdown task ends when the ACPI request is
@@ -178,7 +187,9 @@ vms:
         - In check mode and with O(wait=false), the status the VM gets when its task succeeds.
       type: str
     changed:
-      description: Whether an operation was sent for the VM (in check mode, would be) and its task did not fail.
+      description:
+        - Whether an operation was sent for the VM (in check mode, would be) and its task did not fail.
+        - Also true when the call failed with no answer or with a server error (HTTP 5xx), as CloudTower may have applied it.
       type: bool
     operations:
       description: The operations sent for the VM (in check mode, that would be sent), such as C(start-vm), or

@@ -70,6 +70,9 @@ class FakeTower(CloudTowerClient):
         self.ignore_acpi = set()
         self.lock_answers = 0  # answer this many mutations with ResourceLocked
         self.fail_ops = {}  # operation -> error message of its FAILED tasks
+        self.fail_vms = {}  # VM id -> error message of its FAILED tasks
+        self.http_errors = {}  # operation -> HTTP status answered instead of doing it (once)
+        self.drop_after = set()  # operations done, then their answer lost (once)
         self.ids = itertools.count(1)
 
     def at(self, moment, action):
@@ -85,7 +88,7 @@ class FakeTower(CloudTowerClient):
     def mutations(self):
         return [(operation, body) for operation, body in self.log if not operation.startswith("get-")]
 
-    def count(self, operation):
+    def logged(self, operation):
         return sum(1 for logged, unused_body in self.log if logged == operation)
 
     def call(self, operation, body=None):
@@ -96,17 +99,27 @@ class FakeTower(CloudTowerClient):
             found.sort(key=lambda vm: (vm["name"], vm["id"]))
             skip = body.get("skip") or 0
             return found[skip:skip + body["first"]] if body.get("first") else found[skip:]
+        if operation == "get-vms-connection":
+            return {"aggregate": {"count": sum(1 for vm in self.vms.values() if matches(vm, body.get("where") or {}))}}
         if operation == "get-tasks":
             return [copy.deepcopy(self.tasks[task_id]) for task_id in body["where"]["id_in"] if task_id in self.tasks]
+        if operation in self.http_errors:
+            status = self.http_errors.pop(operation)
+            raise CloudTowerError("CloudTower answered %s with HTTP %d: boom" % (operation, status), operation=operation, status=status)
         vms = [vm for vm in self.vms.values() if matches(vm, body["where"])]
         if self.lock_answers or any(vm.get("entityAsyncStatus") for vm in vms):
             self.lock_answers = max(self.lock_answers - 1, 0)
             raise CloudTowerError("CloudTower answered %s with HTTP 400: locked" % operation, operation=operation, status=400, code="ResourceLocked")
-        return [self._task(operation, vm) for vm in vms]
+        answers = [self._task(operation, vm) for vm in vms]
+        if operation in self.drop_after:
+            self.drop_after.discard(operation)
+            raise CloudTowerError("Could not reach CloudTower at https://tower.example.com/v2/api for %s: Connection aborted" % operation,
+                                  operation=operation)
+        return answers
 
     def _task(self, operation, vm):
         task_id = "task-%d" % next(self.ids)
-        error = self.fail_ops.get(operation)
+        error = self.fail_ops.get(operation) or self.fail_vms.get(vm["id"])
         if error is None and vm["status"] not in VALID_FROM[operation]:
             error = "VM %s is %s" % (vm["name"], vm["status"])
         self.tasks[task_id] = {"id": task_id, "status": "EXECUTING", "description": "%s %s" % (operation, vm["name"]), "resource_id": vm["id"]}
@@ -203,11 +216,11 @@ def test_many_vms_cost_one_call_per_operation_and_one_wait(clock):
     run = power(tower, clock, "running")
     run.select(where={"name_starts_with": ""})
     result = run.run()
-    assert tower.count("start-vm") == 1 and tower.count("resume-vm") == 1
+    assert tower.logged("start-vm") == 1 and tower.logged("resume-vm") == 1
     assert sorted(dict(tower.mutations())["start-vm"]["where"]["id_in"]) == ["s%02d" % i for i in range(7)]
     assert dict(tower.mutations())["resume-vm"]["where"] == {"id_in": ["p1"]}
     assert len(tower.mutations()) == 2
-    assert tower.count("get-tasks") <= 5
+    assert tower.logged("get-tasks") <= 5
     items = by_name(result)
     assert all(item["status_after"] == "RUNNING" for item in items.values())
     assert [items["r%02d" % i]["changed"] for i in range(5)] == [False] * 5
@@ -291,7 +304,7 @@ def test_a_locked_forced_power_off_is_retried_as_a_power_off(clock):
     original = tower.call
 
     def lock_the_first_poweroff(operation, body=None):
-        if operation == "poweroff-vm" and not tower.count("poweroff-vm"):
+        if operation == "poweroff-vm" and not tower.logged("poweroff-vm"):
             tower.lock_answers = 1
         return original(operation, body)
 
@@ -398,7 +411,7 @@ def test_resource_locked_is_retried(clock):
     run = power(tower, clock, "running")
     run.select(name="a")
     result = run.run()
-    assert tower.count("start-vm") == 3
+    assert tower.logged("start-vm") == 3
     assert result["vms"][0]["changed"] and result["vms"][0]["status_after"] == "RUNNING"
 
 
@@ -451,7 +464,7 @@ def test_wait_false_returns_the_task_ids_at_once(clock):
     run = power(tower, clock, "stopped", wait=False, force=True, shutdown_timeout=1)
     run.select(where={"name_in": ["a", "b"]})
     result = run.run()
-    assert tower.count("get-tasks") == 0 and clock.now == 0
+    assert tower.logged("get-tasks") == 0 and clock.now == 0
     assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
     assert [task["status"] for task in result["tasks"]] == [None, None]
     assert sorted(task["resource_id"] for task in result["tasks"]) == ["a", "b"]
@@ -507,3 +520,213 @@ def test_duplicate_names_need_cluster_or_all(clock):
     result = run.run()
     assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["d1", "d2"]]
     assert result["changed"] is True
+
+
+# --- a call that fails: recorded, never sent twice, the rest still done ------------------------------
+
+def test_a_lost_answer_counts_as_changed_and_the_vm_is_read_once_idle(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    tower.drop_after.add("start-vm")
+    run = power(tower, clock, "running")
+    run.select(name="a")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    message = info.value.message
+    assert "Connection aborted" in message and "may have applied start-vm to 'a'" in message
+    assert "Running the task again is safe" in message
+    assert [operation for operation, unused_body in tower.mutations()] == ["start-vm"]
+    result = info.value.result
+    assert result["changed"] is True
+    # read again once the start (applied after all) ended: status_after is the truth
+    assert result["vms"][0] == dict(id="a", name="a", cluster="c1", status_before="STOPPED", status_after="RUNNING", changed=True,
+                                    operations=["start-vm"], task_ids=[])
+
+
+def test_a_server_error_in_one_group_still_sends_waits_and_reads_the_others(clock):
+    tower = FakeTower(clock, [vm("db", "STOPPED"), vm("app", "SUSPENDED")])
+    tower.http_errors["resume-vm"] = 500
+    run = power(tower, clock, "running")
+    run.select(where={"name_in": ["db", "app"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert [operation for operation, unused_body in tower.mutations()] == ["start-vm", "resume-vm"]
+    assert "HTTP 500" in info.value.message and "may have applied resume-vm to 'app'" in info.value.message
+    assert info.value.status == 500 and info.value.operation == "resume-vm"
+    result = info.value.result
+    items = by_name(result)
+    assert items["db"]["changed"] is True and items["db"]["status_after"] == "RUNNING"
+    assert [task["status"] for task in result["tasks"]] == ["SUCCESSED"]
+    assert items["app"]["changed"] is True and items["app"]["status_after"] == "SUSPENDED" and items["app"]["operations"] == ["resume-vm"]
+    assert result["changed"] is True
+
+
+def test_a_refused_call_is_no_change_and_the_other_groups_still_go_out(clock):
+    tower = FakeTower(clock, [vm("db", "STOPPED"), vm("app", "SUSPENDED")])
+    tower.http_errors["start-vm"] = 403
+    run = power(tower, clock, "running")
+    run.select(where={"name_in": ["db", "app"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert [operation for operation, unused_body in tower.mutations()] == ["start-vm", "resume-vm"]
+    assert "HTTP 403" in info.value.message and "did not apply start-vm to 'db'" in info.value.message
+    assert "may have" not in info.value.message
+    items = by_name(info.value.result)
+    assert items["db"]["changed"] is False and items["db"]["operations"] == [] and items["db"]["status_after"] == "STOPPED"
+    assert items["app"]["changed"] is True and items["app"]["status_after"] == "RUNNING"
+
+
+def test_a_restart_that_may_have_been_applied_warns_against_running_again(clock):
+    tower = FakeTower(clock, [vm("a", "RUNNING")])
+    tower.http_errors["restart-vm"] = 502
+    run = power(tower, clock, "restarted")
+    run.select(name="a")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "restarts a running VM every time" in info.value.message and "safe" not in info.value.message
+    assert info.value.result["vms"][0]["changed"] is True
+    assert tower.logged("restart-vm") == 1
+
+
+def test_a_shutdown_that_may_have_been_applied_is_not_forced_off(clock):
+    tower = FakeTower(clock, [vm("a", "RUNNING")])
+    tower.ignore_acpi.add("a")
+    tower.drop_after.add("shutdown-vm")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True)
+    run.select(name="a")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
+    assert "may have applied shutdown-vm" in info.value.message
+    assert info.value.result["vms"][0]["changed"] is True and info.value.result["vms"][0]["status_after"] == "RUNNING"
+
+
+def test_a_lost_answer_with_wait_false_is_reported_at_once(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED"), vm("b", "SUSPENDED")])
+    tower.drop_after.add("start-vm")
+    run = power(tower, clock, "running", wait=False)
+    run.select(where={"name_in": ["a", "b"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert [operation for operation, unused_body in tower.mutations()] == ["start-vm", "resume-vm"]
+    assert tower.logged("get-tasks") == 0
+    items = by_name(info.value.result)
+    assert items["a"]["changed"] is True and items["a"]["task_ids"] == []
+    assert items["b"]["changed"] is True and len(items["b"]["task_ids"]) == 1
+
+
+def test_a_read_failure_after_a_failed_call_reports_both(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")])
+    tower.http_errors["start-vm"] = 500
+    original = tower.call
+
+    def reads_fail_after_the_start(operation, body=None):
+        if operation == "get-vms" and tower.logged("start-vm"):
+            raise CloudTowerError("CloudTower answered get-vms with HTTP 503: down", operation="get-vms", status=503)
+        return original(operation, body)
+
+    tower.call = reads_fail_after_the_start
+    run = power(tower, clock, "running")
+    run.select(name="a")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "may have applied start-vm" in info.value.message and "HTTP 503: down" in info.value.message
+    assert info.value.status == 500 and info.value.result["changed"] is True
+
+
+# --- stopped: busy VMs and failed tasks do not cut the wait short --------------------------------
+
+def test_a_busy_vm_does_not_stop_the_others_from_being_forced_off(clock):
+    tower = FakeTower(clock, [vm("busy", "RUNNING", entityAsyncStatus="UPDATING"), vm("ign", "RUNNING")])
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True, timeout=10)
+    run.select(where={"name_in": ["busy", "ign"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert [(operation, body["where"]["id_in"]) for operation, body in tower.mutations()] == [("shutdown-vm", ["ign"]), ("poweroff-vm", ["ign"])]
+    assert "still busy" in info.value.message and "'busy'" in info.value.message and "raise timeout" in info.value.message
+    items = by_name(info.value.result)
+    assert items["ign"]["status_after"] == "STOPPED" and items["ign"]["changed"] and items["ign"]["operations"] == ["shutdown-vm", "poweroff-vm"]
+    assert items["busy"]["changed"] is False
+
+
+def test_a_busy_vm_is_reported_after_a_shutdown_timeout(clock):
+    tower = FakeTower(clock, [vm("busy", "RUNNING", entityAsyncStatus="UPDATING"), vm("ign", "RUNNING")])
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, timeout=10)
+    run.select(where={"name_in": ["busy", "ign"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    message = info.value.message
+    assert "did not shut down within shutdown_timeout" in message and "'ign'" in message and "force: true" in message
+    assert message.index("shutdown_timeout") < message.index("still busy") and "'busy'" in message
+    assert [operation for operation, unused_body in tower.mutations()] == ["shutdown-vm"]
+
+
+def test_a_failed_shutdown_still_waits_for_the_other_guests(clock):
+    tower = FakeTower(clock, [vm("bad", "RUNNING"), vm("slow", "RUNNING")], task_seconds=1.0, stop_seconds=4.0)
+    tower.fail_vms["bad"] = "guest agent error"
+    run = power(tower, clock, "stopped", shutdown_timeout=30)
+    run.select(where={"name_in": ["bad", "slow"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "guest agent error" in info.value.message
+    items = by_name(info.value.result)
+    assert items["slow"]["status_after"] == "STOPPED" and items["slow"]["changed"] is True
+    assert items["bad"]["changed"] is False and items["bad"]["status_after"] == "RUNNING"
+    assert clock.now >= 5.0
+
+
+def test_a_failed_shutdown_still_forces_the_other_guests_off(clock):
+    tower = FakeTower(clock, [vm("bad", "RUNNING"), vm("ign", "RUNNING")])
+    tower.fail_vms["bad"] = "guest agent error"
+    tower.ignore_acpi.add("ign")
+    run = power(tower, clock, "stopped", shutdown_timeout=5, force=True)
+    run.select(where={"name_in": ["bad", "ign"]})
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "guest agent error" in info.value.message
+    assert [(operation, body["where"]["id_in"]) for operation, body in tower.mutations()][-1] == ("poweroff-vm", ["ign"])
+    assert by_name(info.value.result)["ign"]["status_after"] == "STOPPED"
+
+
+# --- selection by name and the recycle bin --------------------------------------------------------
+
+def test_a_namesake_in_the_recycle_bin_does_not_make_a_name_ambiguous(clock):
+    tower = FakeTower(clock, [vm("live", "STOPPED", name="db"), vm("binned", "STOPPED", name="db", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    assert [found["id"] for found in run.select(name="db")] == ["live"]
+    run = power(tower, clock, "running")
+    run.select(name="db", allow_many=True)
+    result = run.run()
+    assert [body["where"]["id_in"] for unused_operation, body in tower.mutations()] == [["live"]]
+    assert [item["id"] for item in result["vms"]] == ["live"]
+
+
+def test_a_name_only_in_the_recycle_bin_with_all_is_refused_saying_so(clock):
+    tower = FakeTower(clock, [vm("b1", "STOPPED", name="gone", in_recycle_bin=True), vm("b2", "STOPPED", name="gone", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    run.select(name="gone", allow_many=True)
+    with pytest.raises(PowerError) as info:
+        run.run()
+    assert "recycle bin" in info.value.message and "id b1" in info.value.message and "id b2" in info.value.message
+    assert tower.mutations() == []
+
+
+def test_a_where_naming_the_recycle_bin_with_a_name_is_taken_as_given(clock):
+    tower = FakeTower(clock, [vm("live", "STOPPED", name="db"), vm("binned", "STOPPED", name="db", in_recycle_bin=True)])
+    run = power(tower, clock, "running")
+    assert [found["id"] for found in run.select(name="db", where={"in_recycle_bin": True})] == ["binned"]
+    assert tower.logged("get-vms-connection") == 0
+
+
+# --- timeouts -------------------------------------------------------------------------------------
+
+def test_a_task_timeout_points_to_task_wait_with_the_task_ids(clock):
+    tower = FakeTower(clock, [vm("a", "STOPPED")], task_seconds=100)
+    run = power(tower, clock, "running", timeout=5)
+    run.select(name="a")
+    with pytest.raises(PowerError) as info:
+        run.run()
+    task_id = info.value.result["vms"][0]["task_ids"][0]
+    assert "smartx.cloudtower.task_wait with task_ids %s." % task_id in info.value.message
+    assert info.value.result["vms"][0]["changed"] is True
