@@ -162,6 +162,7 @@ options:
   vm_name:
     description:
       - The name of the VM. Exactly one VM must match; give O(cluster) or use O(vm_id) when the name is not unique.
+      - A VM in the recycle bin is left out when a VM outside it has the name, so that a deleted namesake does not make the name ambiguous.
       - One of O(vm_name) and O(vm_id) is required.
     type: str
   vm_id:

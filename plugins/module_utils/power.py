@@ -24,8 +24,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import (
-    RECYCLE_BIN_EXCLUSION, combine_where, describe_vm, find_vms, user_vms_where, vm_selection_where)
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, user_vms_where
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
     DONE, Backoff, TaskError, TaskFailedError, TaskTimeoutError, change_may_have_happened, summarize_task, task_ids)
 
@@ -162,24 +161,11 @@ class PowerRun:
             # A raw filter never reaches VMs in the recycle bin or CloudTower's own system VMs, unless it names those fields.
             where = user_vms_where(where, include_recycle_bin="in_recycle_bin" in where,
                                    include_system_vms="internal" in where or "vm_usage" in where)
-        elif name and not vm_id and "in_recycle_bin" not in (where or {}):
-            where = self._outside_recycle_bin_if_any(name, cluster, where)
         vms = find_vms(self.client, name=name, vm_id=vm_id, cluster=cluster, where=where, allow_many=allow_many,
                        hint="Give cluster or id to pick one, or all: true to act on every one.")
         for vm in vms:
             self._add(vm)
         return vms
-
-    def _outside_recycle_bin_if_any(self, name, cluster, where):
-        """``where`` narrowed to VMs outside the recycle bin when any of them has ``name``.
-
-        A deleted VM of the same name must not make the name ambiguous; when only VMs in the recycle bin have it,
-        they are selected, so that the run refuses them saying why (see _refusal).
-        """
-        outside = combine_where(RECYCLE_BIN_EXCLUSION, where)
-        if self.client.count("vms", where=vm_selection_where(name=name, cluster=cluster, where=outside)):
-            return outside
-        return where
 
     def _add(self, vm):
         entry = dict(vm=vm, before=vm.get("status"), operation=None, error=None, task_id=None, sent_at=None, failed=False, sent=False,

@@ -77,12 +77,16 @@ def find_vms(client, name=None, vm_id=None, cluster=None, where=None, allow_many
     """The VMs a module acts on.
 
     With ``name`` (and optionally ``cluster``) or ``vm_id``, exactly one VM must match unless ``allow_many``;
-    no match fails, and several fail with ``hint`` (the module's options to pick one). With a raw ``where``
-    any number may match, none included.
+    no match fails, and several fail with ``hint`` (the module's options to pick one). A name prefers the VMs
+    outside the recycle bin. With a raw ``where`` any number may match, none included.
     """
     if not (name or vm_id or where):
         raise CloudTowerError("Select VMs with name (and optionally cluster), id, or where.")
     vms = client.list_records("vms", where=vm_selection_where(name, vm_id, cluster, where), order_by=order_by)
+    if name and not vm_id and "in_recycle_bin" not in (where or {}):
+        # A deleted namesake (in the recycle bin) must not make a name ambiguous. When only deleted VMs have
+        # the name they stay, so that the caller refuses them saying why.
+        vms = [vm for vm in vms if not vm.get("in_recycle_bin")] or vms
     if name or vm_id:
         what = "VM id %s" % vm_id if vm_id else "VM '%s'" % name
         scope = " in cluster '%s'" % cluster if cluster else ""

@@ -22,11 +22,9 @@ DB1 = {"id": "vm-db", "name": "db-1", "status": "STOPPED", "cluster": {"id": "c1
 APP = dict(DB1, id="vm-app", name="app-suspended", status="SUSPENDED")
 
 
-def select_by_name(api, vms, outside_recycle_bin=None):
-    """The login and the two reads of a selection by name: how many VMs outside the recycle bin have it, then the VMs."""
-    outside = len([vm for vm in vms if not vm["in_recycle_bin"]]) if outside_recycle_bin is None else outside_recycle_bin
+def select_by_name(api, vms):
+    """The login and the one read of a selection by name."""
     api.add(responses.POST, API + "/login", json={"task_id": None, "data": {"token": "tok"}})
-    api.add(responses.POST, API + "/get-vms-connection", json={"aggregate": {"count": outside}})
     api.add(responses.POST, API + "/get-vms", json=vms)
 
 
@@ -54,7 +52,7 @@ def test_check_mode_with_diff_reads_only(run_module):
         select_by_name(api, [DB1])
         failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running", _ansible_check_mode=True, _ansible_diff=True))
         operations = [call.request.url.rsplit("/", 1)[1] for call in api.calls]
-    assert operations == ["login", "get-vms-connection", "get-vms"]
+    assert operations == ["login", "get-vms"]
     assert not failed and result["changed"] is True
     assert result["vms"] == [dict(id="vm-db", name="db-1", cluster="cluster-elf-1", status_before="STOPPED", status_after="RUNNING",
                                   changed=True, operations=["start-vm"], task_ids=[])]
@@ -70,7 +68,7 @@ def test_start_waits_for_the_task_and_reads_the_status_after(run_module):
         api.add(responses.POST, API + "/get-tasks", json=[{"id": "t1", "status": "SUCCESSED", "resource_id": "vm-db"}])
         api.add(responses.POST, API + "/get-vms", json=[running])
         failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running"))
-        start_body = json.loads(api.calls[3].request.body)
+        start_body = json.loads(api.calls[2].request.body)
     assert not failed and result["changed"] is True and "diff" not in result
     assert start_body == {"where": {"id_in": ["vm-db"]}}
     assert result["vms"][0]["status_after"] == "RUNNING" and result["vms"][0]["task_ids"] == ["t1"]
@@ -103,7 +101,7 @@ def test_a_lost_answer_to_a_start_reports_a_possible_change(run_module):
         api.add(responses.POST, API + "/get-vms", json=[dict(DB1, status="RUNNING")])
         failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running"))
         operations = operations_of(api)
-    assert operations == ["login", "get-vms-connection", "get-vms", "start-vm", "get-vms"]
+    assert operations == ["login", "get-vms", "start-vm", "get-vms"]
     assert failed and result["changed"] is True
     assert "Connection aborted" in result["msg"] and "may have applied start-vm to 'db-1'" in result["msg"]
     assert "Running the task again is safe" in result["msg"]
@@ -133,20 +131,20 @@ def test_a_server_error_on_the_second_call_still_waits_for_the_first(run_module)
                                     resource_id="vm-db", finished_at=None)]
 
 
-def test_a_name_is_looked_up_outside_the_recycle_bin_first(run_module):
+def test_a_namesake_in_the_recycle_bin_is_left_out_of_a_name(run_module):
     with responses.RequestsMock() as api:
-        select_by_name(api, [dict(DB1, status="RUNNING")])
+        select_by_name(api, [dict(DB1, id="vm-binned", in_recycle_bin=True), dict(DB1, status="RUNNING")])
         failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running"))
-        count_where = json.loads(api.calls[1].request.body)["where"]
-        vms_where = json.loads(api.calls[2].request.body)["where"]
+        operations = operations_of(api)
+    assert operations == ["login", "get-vms"]
     assert not failed and result["changed"] is False
-    assert count_where == vms_where == {"AND": [{"name": "db-1"}, {"in_recycle_bin": False}]}
+    assert [vm["id"] for vm in result["vms"]] == ["vm-db"]
 
 
 def test_a_name_only_in_the_recycle_bin_is_refused_saying_so(run_module):
     with responses.RequestsMock() as api:
         select_by_name(api, [dict(DB1, in_recycle_bin=True)])
         failed, result = run_module(vm_power, dict(ARGS, name="db-1", state="running"))
-        vms_where = json.loads(api.calls[2].request.body)["where"]
+        vms_where = json.loads(api.calls[1].request.body)["where"]
     assert vms_where == {"name": "db-1"}
     assert failed and "is in the recycle bin" in result["msg"] and result["changed"] is False
