@@ -8,6 +8,7 @@ state (guest behaviour, alert translations) lives beside the records, never insi
 import datetime
 import json
 import random
+import re
 import uuid
 
 from .query import WhereCompiler
@@ -21,6 +22,12 @@ TABLES = {
 
 # query operation stem -> table (``get-<stem>`` and ``get-<stem>-connection``)
 QUERY_TABLES = {table.replace("_", "-"): table for table in TABLES}
+
+
+def query_operation(operation):
+    """(table, is_connection) for ``get-<stem>`` / ``get-<stem>-connection``, or None when it is no query."""
+    match = re.match(r"^get-(.+?)(-connection)?$", operation)
+    return (QUERY_TABLES[match.group(1)], bool(match.group(2))) if match and match.group(1) in QUERY_TABLES else None
 
 # table -> {field: related table}; "users" is not queryable but resolves task.user
 RELATIONS = {
