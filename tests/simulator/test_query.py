@@ -190,3 +190,11 @@ def test_null_in_filters_on_the_seeded_data(sim):
     assert never_stopped and all(vm["last_shutdown_time"] is None for vm in never_stopped)
     nics = sim.ok("get-vm-nics", {"where": {"vm": {"name": "no-ip"}, "ip_address_not_in": None}})
     assert nics == []
+
+
+def test_ids_sort_in_creation_order(sim):
+    """Like real cuids, ids grow with creation time: the default order (creation) is id order, also for new records."""
+    created = [vm["id"] for vm in sim.ok("get-vms")]
+    assert created == sorted(created) == [vm["id"] for vm in sim.ok("get-vms", {"orderBy": "id_ASC"})]
+    task = sim.ok("poweroff-vm", {"where": {"name": "web-1"}})[0]["task_id"]
+    assert task > max(created)
