@@ -12,6 +12,8 @@ MESSAGES = {
     "invalid_query": ("Invalid query: {detail}", "查询无效：{detail}"),
     "locked": ("Resource [{type}-{id}] locked", "资源 [{type}-{id}] 已锁定"),
     "server_error": ("Internal server error (simulated)", "服务器内部错误（模拟）"),
+    "internal_error": ("Internal server error: {detail}", "服务器内部错误：{detail}"),
+    "wrong_method": ("Operation {method} {op} not found; {op} takes {expected}", "操作 {method} {op} 不存在；{op} 须使用 {expected}"),
     "vm_not_found": ("VM {id} not found", "虚拟机 {id} 不存在"),
     "snapshot_not_found": ("VM snapshot {id} not found", "虚拟机快照 {id} 不存在"),
     "snapshot_wrong_vm": ("VM snapshot {id} does not belong to VM {vm}", "虚拟机快照 {id} 不属于虚拟机 {vm}"),

@@ -13,15 +13,12 @@ SUFFIXES = ("_not_starts_with", "_not_ends_with", "_not_contains", "_starts_with
 
 
 def _compare(op, value, arg):
-    """Scalar comparison; None never compares (as in SQL) except for plain equality."""
+    """Scalar comparison with SQL's NULL logic, as Prisma 1 writes it: only ``f: null`` (IS NULL) and
+    ``f_not: null`` (IS NOT NULL) match on a NULL; ``f_not: x`` is ``f != x``, which a NULL does not satisfy."""
     if op == "":
         return value == arg
     if op == "_not":
-        return value != arg
-    if op == "_in":
-        return value in arg
-    if op == "_not_in":
-        return value not in arg
+        return value != arg if arg is None else value is not None and value != arg
     if value is None or arg is None:
         return False
     try:
@@ -48,14 +45,27 @@ def _compare(op, value, arg):
 
 
 def _membership(field, values, wanted):
-    """``field_in`` / ``field_not_in`` with a set, so a page of 1,000 ids costs one lookup per record, not 1,000."""
+    """``field_in`` (``wanted`` True) / ``field_not_in`` as Prisma 1 writes them in SQL.
+
+    ``null`` and ``[null]`` are ``IS NULL`` / ``IS NOT NULL``; ``[]`` matches nothing / everything; any other list is
+    ``IN (...)`` / ``NOT IN (...)``: a NULL field never matches, and ``NOT IN`` a list that holds a null matches nothing.
+    A set makes a page of 1,000 ids cost one lookup per record, not 1,000.
+    """
+    if values is None or values == [None]:
+        return lambda record: (record.get(field) is None) == wanted
+    if not values:
+        return lambda record: not wanted
+    if not wanted and None in values:
+        return lambda record: False
     try:
         members = frozenset(values)
     except TypeError:  # unhashable values: compare one by one
-        return lambda record: (record.get(field) in values) == wanted
+        members = values
 
     def member(record):
         value = record.get(field)
+        if value is None:
+            return False
         try:
             return (value in members) == wanted
         except TypeError:
@@ -106,8 +116,9 @@ class WhereCompiler:
         if isinstance(arg, dict) and op in ("", "_some", "_every", "_none"):
             # a relation; one the simulator does not model (folder, vm_disks...) is matched on its nested copy
             return self._relation(field, self.relations.get(table, {}).get(field), op, arg)
-        if op in ("_in", "_not_in") and isinstance(arg, list):
-            return _membership(field, arg, op == "_in")
+        if op in ("_in", "_not_in"):
+            # GraphQL coerces a single value given for a list to a list of one
+            return _membership(field, arg if arg is None or isinstance(arg, list) else [arg], op == "_in")
         return lambda record: _compare(op, record.get(field), arg)
 
     def _relation(self, field, target, op, arg):

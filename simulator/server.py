@@ -4,17 +4,19 @@ import datetime
 import json
 import random
 import re
+import sys
 import threading
 import time
+import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import best_match, relevance
 
-from . import API_VERSION, i18n
+from . import API_VERSION, bodies, i18n
 from .query import QueryError, order, paginate
 from .seed import Seeder
-from .store import NESTED, QUERY_TABLES, RELATIONS, TABLES, Store, iso
+from .store import NESTED, RELATIONS, TABLES, Store, iso, query_operation
 from .tasks import MUTATIONS, RequestError, TaskEngine
 
 API_PREFIX = "/v2/api/"
@@ -72,10 +74,14 @@ class Simulator:
         path = "/" + operation
         if language_header is not None and language_header not in LANGUAGE_VALUES:
             return self.error(400, path, i18n.message("bad_language", "en-US", value=language_header))
+        if operation not in ("get-version", "login") and operation not in MUTATIONS and not query_operation(operation):
+            return self.error(404, path, i18n.message("not_found", language, op=path))
+        expected = self.method(operation)
+        if method != expected:
+            # the real server routes by method and path (a tsoa-generated router), so another method finds no route
+            return self.error(404, path, i18n.message("wrong_method", language, method=method, op=path, expected=expected))
         if operation == "get-version":
             return 200, self.spec.version or API_VERSION
-        if operation != "login" and operation not in MUTATIONS and not self._query_table(operation):
-            return self.error(404, path, i18n.message("not_found", language, op=path))
         user = None
         if operation != "login":
             user = self.authenticate(headers.get("authorization"))
@@ -110,14 +116,24 @@ class Simulator:
             body["props"] = props
         return status, body
 
+    def method(self, operation):
+        """The HTTP method of a served operation: the spec's, else GET for get-version and POST for the rest."""
+        declared = self.spec.method(operation) if self.spec.loaded else None
+        return declared or ("GET" if operation == "get-version" else "POST")
+
     def validate(self, operation, body):
-        """(field, detail) of the first spec violation in a request body, or None."""
-        validator = self.spec.validator(operation, "request") if self.spec.loaded else None
+        """(field, detail) of the first violation in a request body, or None.
+
+        The spec's schema when it is loaded, else the simulator's minimal one (``bodies``), so that a body the
+        simulator cannot read is a 400 either way.
+        """
+        validator = (self.spec.validator(operation, "request") if self.spec.loaded else None) or bodies.validator(operation)
         if validator is None:
             return None if isinstance(body, dict) else ("(body)", "must be an object")
         error = best_match(validator.iter_errors(body))
         if error is None:
             return None
+        error = _deepest(error)
         path = list(error.absolute_path)
         names = re.findall(r"'([^']+)'", error.message)
         if error.validator in ("additionalProperties", "required") and names:
@@ -145,13 +161,8 @@ class Simulator:
         with self.lock:
             return self.tokens.get(token)
 
-    @staticmethod
-    def _query_table(operation):
-        match = re.match(r"^get-(.+?)(-connection)?$", operation)
-        return (QUERY_TABLES.get(match.group(1)), bool(match.group(2))) if match and match.group(1) in QUERY_TABLES else None
-
     def query(self, operation, body, language):
-        table, connection = self._query_table(operation)
+        table, connection = query_operation(operation)
         store = self.store
         predicate = store.where.compile(table, body.get("where") or {})
         records = [record for record in store.tables[table].values() if predicate(record)]
@@ -297,6 +308,20 @@ class Simulator:
                     store.recount(target, record[field]["id"])
 
 
+def _deepest(error):
+    """Descend from an ``anyOf`` (the spec's nullable wrappers) to the error of the alternative that was meant.
+
+    ``best_match`` stops at the ``anyOf`` when two alternatives fail equally deep, which names only the outer
+    field (``where``); the ``null`` alternative is never the meant one, and a type error says most briefly what is wrong.
+    """
+    while error.context:
+        meant = [sub for sub in error.context if not (sub.validator == "type" and sub.validator_value == "null")]
+        if not meant:
+            break
+        error = max(meant, key=lambda sub: (relevance(sub), sub.validator == "type"))
+    return error
+
+
 class Handler(BaseHTTPRequestHandler):
     """One connection; HTTP/1.1 keep-alive so that clients can reuse it."""
 
@@ -318,30 +343,48 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch("DELETE")
 
+    def do_PUT(self):
+        self.dispatch("PUT")
+
     def dispatch(self, method):
+        """Answer one request; an exception anywhere in the simulator becomes a 500 ErrorBody, never a dropped connection."""
         sim = self.server.simulator
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         path = self.path.split("?", 1)[0]
+        operation = path[len(API_PREFIX):] if path.startswith(API_PREFIX) else None
+        language = self.headers.get("content-language")
+        try:
+            response = self.route(sim, method, path, operation, raw, language)
+        except Exception as exc:  # noqa: BLE001 - any bug must still answer, as the real server's error filter does
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+            error_path = "/" + operation if operation else path
+            message = i18n.message("internal_error", language if language in i18n.LANGUAGES else "en-US",
+                                   detail="%s: %s" % (type(exc).__name__, exc))
+            if operation:
+                sim.log(method, operation, _logged_body(raw), 500, language)
+            response = (500, {"path": error_path, "status": 500, "message": message})
+        if response is None:
+            return self.drop()
+        return self.send(*response)
+
+    def route(self, sim, method, path, operation, raw, language):
+        """(status, payload[, content type]) for one request, or None to drop the connection."""
         if path.startswith("/_sim/"):
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
-                return self.send(400, {"message": "control bodies are JSON"})
-            return self.send(*sim.control(method, path, body))
+                return 400, {"message": "control bodies are JSON"}
+            return sim.control(method, path, body)
         if path == "/api/healthz":
-            return self.send(200, {"status": "ok"})
+            return 200, {"status": "ok"}
         if path == "/api":
             # GraphQL, used by the SDKs only to look up LDAP auth configs: none, so they log in with source LDAP
-            return self.send(200, {"data": {"authnStrategies": []}})
-        operation = path[len(API_PREFIX):] if path.startswith(API_PREFIX) else None
+            return 200, {"data": {"authnStrategies": []}}
         if not operation:
-            return self.send(404, {"path": path, "status": 404, "message": i18n.message("not_found", "en-US", op=path)})
-        try:
-            logged_body = json.loads(raw) if raw else None
-        except ValueError:
-            logged_body = raw.decode("utf-8", "replace")
-        language = self.headers.get("content-language")
+            return 404, {"path": path, "status": 404, "message": i18n.message("not_found", "en-US", op=path)}
+        logged_body = _logged_body(raw)
         with sim.lock:
             sim.engine.advance()
             fault = sim.take_fault(operation)
@@ -350,19 +393,19 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(fault.get("seconds", 1)))
         if kind == "drop":
             sim.log(method, operation, logged_body, None, language)
-            return self.drop()
+            return None
         if kind == "http":
             status = fault["status"]
             sim.log(method, operation, logged_body, status, language)
             if status == 500:
-                return self.send(500, {"path": "/" + operation, "status": 500, "message": i18n.message("server_error", "en-US")})
+                return 500, {"path": "/" + operation, "status": 500, "message": i18n.message("server_error", "en-US")}
             reason = {502: "Bad Gateway", 503: "Service Temporarily Unavailable"}[status]
-            return self.send(status, PROXY_PAGE.format(status=status, reason=reason).encode(), "text/html")
+            return status, PROXY_PAGE.format(status=status, reason=reason).encode(), "text/html"
         status, payload = sim.call(method, operation, raw, {key.lower(): value for key, value in self.headers.items()})
         sim.log(method, operation, logged_body, status if kind != "drop_after" else None, language)
         if kind == "drop_after":
-            return self.drop()
-        return self.send(status, payload)
+            return None
+        return status, payload
 
     def drop(self):
         """Close the connection without a response, as a crashed proxy would."""
@@ -378,6 +421,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-tower-request-id", str(uuid.uuid4()))
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _logged_body(raw):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
 
 
 class SimulatorServer(ThreadingHTTPServer):

@@ -83,6 +83,11 @@ class Spec:
         item = self.doc["paths"].get("/" + op) or {}
         return item.get("post") or item.get("get")
 
+    def method(self, op):
+        """The HTTP method the spec declares for ``/<op>`` ("GET" or "POST"), or None."""
+        item = (self.doc["paths"].get("/" + op) or {}) if self.doc else {}
+        return "POST" if "post" in item else "GET" if "get" in item else None
+
     def validator(self, op, kind, status="200"):
         """A Draft 4 validator for ``kind`` = "request" or "response" of an operation, or None."""
         key = (op, kind, status)

@@ -86,6 +86,9 @@ class TaskEngine:
         self.events = []
         self.counter = itertools.count()
         self.task_faults = []  # [{"operation", "mode", "message", "times"}]
+        # vm id -> how many times its power state was set: a guest shutdown scheduled under an older
+        # generation was overtaken (poweroff, start, force restart) and must not stop the VM any more
+        self.power_generations = {}
 
     # time ----------------------------------------------------------------------------------
     def wall(self, moment):
@@ -193,26 +196,34 @@ class TaskEngine:
             self._set_power(vm, {"status": "SUSPENDED"})
         elif operation == "resume-vm":
             self._set_power(vm, {"status": "RUNNING"})
+        elif operation == "force-restart-vm":
+            self._set_power(vm, {"status": "RUNNING"})  # a hard reset: it cuts short a guest shutdown in progress
         elif operation == "shutdown-vm":
             guest = self.store.guests.get(vm_id, {})
             if not guest.get("ignore_acpi"):
                 delay = guest.get("shutdown_seconds")
-                self.schedule(moment + (self.task_seconds if delay is None else delay), lambda later: self._guest_stopped(vm_id, later))
+                generation = self.power_generations.get(vm_id, 0)
+                self.schedule(moment + (self.task_seconds if delay is None else delay),
+                              lambda later: self._guest_stopped(vm_id, generation, later))
         elif operation == "rollback-vm":
             snapshot = self.store.tables["vm_snapshots"].get(body["data"]["snapshot_id"])
             if snapshot is not None:
                 self.store.update("vms", vm_id, {"vcpu": snapshot["vcpu"], "cpu": dict(snapshot["cpu"]), "memory": snapshot["memory"]})
-        # restart-vm / force-restart-vm: the VM stays RUNNING; a guest that ignores ACPI ignores the restart too
+        # restart-vm: the VM stays RUNNING; a guest that ignores ACPI ignores the restart too, and a guest
+        # already shutting down carries on
 
-    def _guest_stopped(self, vm_id, moment):
-        """The guest finished its ACPI shutdown."""
+    def _guest_stopped(self, vm_id, generation, moment):
+        """The guest finished the ACPI shutdown it began at power ``generation``, unless that was overtaken."""
         vm = self.store.tables["vms"].get(vm_id)
-        if vm is not None and vm["status"] == "RUNNING" and not self.store.guests.get(vm_id, {}).get("ignore_acpi"):
+        if vm is None or self.power_generations.get(vm_id, 0) != generation:
+            return
+        if vm["status"] == "RUNNING" and not self.store.guests.get(vm_id, {}).get("ignore_acpi"):
             self._set_power(vm, {"status": "STOPPED", "last_shutdown_time": self.wall(moment)})
 
     def _set_power(self, vm, changes):
         """Change a VM's power state; VMTools and the cluster/host counters follow."""
         status = changes["status"]
+        self.power_generations[vm["id"]] = self.power_generations.get(vm["id"], 0) + 1
         if vm["vm_tools_status"] in ("RUNNING", "NOT_RUNNING"):
             changes["vm_tools_status"] = "RUNNING" if status == "RUNNING" else "NOT_RUNNING"
         changes.setdefault("cpu_usage", 12.5 if status == "RUNNING" else None)
@@ -270,14 +281,15 @@ class TaskEngine:
 
     def _resolve_alert(self, alert, body, user, language):
         store = self.store
-        task = self._new_task("resolve-alert", "Alert", dict(alert, name=alert["message"]), {"where": body["where"]}, user, language)
+        shown = store.view("alerts", alert, language)  # the alert text in the request's language names the task
+        task = self._new_task("resolve-alert", "Alert", dict(alert, name=shown["message"]), {"where": body["where"]}, user, language)
 
         def succeed(moment):
             if alert["id"] in store.tables["alerts"]:
                 store.update("alerts", alert["id"], {"ended": True, "local_end_time": self.wall(moment), "local_update_time": self.wall(moment)})
 
         self._run("resolve-alert", task, None, succeed, lambda moment: None)
-        return {"task_id": task["id"], "data": store.view("alerts", alert, language)}
+        return {"task_id": task["id"], "data": shown}
 
     # the task itself ---------------------------------------------------------------------------
     def _new_task(self, operation, resource_type, resource, args, user, language, cluster=None):

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from simulator.server import Simulator
+from simulator.spec import Spec
 from simulator.store import QUERY_TABLES
 from simulator.tasks import MUTATIONS
 
@@ -20,6 +22,26 @@ def check(spec, operation, payload, status="200"):
 def test_every_served_operation_exists_in_the_spec(spec):
     for operation in ["login", "get-version"] + QUERY_OPERATIONS + list(MUTATIONS):
         assert spec.operation(operation) is not None, operation
+
+
+def test_without_the_spec_file_methods_and_bodies_follow_the_spec(spec):
+    """The stand-ins used when the spec file is missing: the spec's methods, and bodies the spec accepts pass."""
+    bare = Simulator(Spec(None), vms=0)
+    for operation in ["login", "get-version"] + QUERY_OPERATIONS + list(MUTATIONS):
+        assert bare.method(operation) == spec.method(operation), operation
+    valid = [
+        ("get-vms", {"where": {"name_in": None, "OR": [{"status_in": ["RUNNING"]}], "cluster": {"id_in": ["x"]}},
+                     "orderBy": "name_ASC", "first": 1, "skip": None, "after": "c"}),
+        ("get-tasks-connection", {"where": None}),
+        ("start-vm", {"where": {"id": "v"}, "data": {"host_id": "h"}}),
+        ("rollback-vm", {"where": {"id": "v"}, "data": {"snapshot_id": "s"}}),
+        ("create-vm-snapshot", {"data": [{"vm_id": "v", "name": "n", "consistent_type": "CRASH_CONSISTENT"}]}),
+        ("resolve-alert", {"where": {"AND": [{"ended": False}]}}),
+        ("login", {"username": "u", "password": "p", "source": "LDAP", "auth_config_id": None}),
+    ]
+    for operation, body in valid:
+        assert not list(spec.validator(operation, "request").iter_errors(body)), operation
+        assert bare.validate(operation, body) is None, operation
 
 
 def test_ids_and_times_look_like_cloudtower(api):

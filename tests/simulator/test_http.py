@@ -3,10 +3,15 @@
 import json
 import os
 import socket
+import threading
 import time
 
 import pytest
 import requests
+from conftest import Api, Harness
+
+from simulator.server import Simulator, SimulatorServer
+from simulator.spec import Spec
 
 
 def test_get_version_needs_no_auth(simulator_url):
@@ -70,11 +75,61 @@ def test_content_language(api):
     ("start-vm", {}, "where"),
     ("create-vm-snapshot", {"data": [{"vm_id": "x"}]}, "data[0].name"),
     ("rollback-vm", {"where": {}, "data": {}}, "data.snapshot_id"),
+    # nullable fields are anyOf [schema, null]: the message names the field inside, not the outer one
+    ("get-vms", {"where": {"status_in": [None]}}, "where.status_in[0]"),
+    ("get-vms", {"where": {"cluster": {"name_in": [1]}}}, "where.cluster.name_in[0]"),
+    ("get-vms", {"orderBy": 5}, "orderBy"),
 ])
 def test_request_body_validated_against_spec(api, spec, operation, body, field):
     response = api.call(operation, body)
     assert response.status_code == 400, response.text
     assert response.json()["path"] == "/" + operation and "field %s:" % field in response.json()["message"]
+
+
+@pytest.mark.parametrize("method, operation", [
+    ("GET", "get-vms-connection"), ("GET", "get-vms"), ("GET", "login"), ("PATCH", "start-vm"), ("PUT", "get-tasks"),
+    ("DELETE", "get-vms"), ("POST", "get-version"),
+])
+def test_wrong_method_is_404(api, method, operation):
+    """A tsoa router matches method and path: another method than the spec's finds no route (404), before auth."""
+    response = api.session.request(method, "%s/%s" % (api.base, operation), json={})
+    assert response.status_code == 404, response.text
+    body = response.json()
+    assert body["path"] == "/" + operation and body["status"] == 404 and method in body["message"]
+    assert api.control("GET", "requests")["requests"][-1]["status"] == 404
+    assert api.session.get(api.base + "/get-version").status_code == 200
+
+
+@pytest.mark.parametrize("operation, body, field", [
+    ("get-vms", {"first": "x"}, "first"),
+    ("get-vms", {"orderBy": 5}, "orderBy"),
+    ("get-vms", {"where": "x"}, "where"),
+    ("get-vms", {"where": {"AND": "x"}}, "where.AND"),
+    ("get-vms", {"where": {"OR": [{"name_in": "x"}]}}, "where.OR[0].name_in"),
+    ("get-vms-connection", {"nme": 1}, "nme"),
+    ("start-vm", {}, "where"),
+    ("start-vm", {"where": {}, "data": {}}, "data.host_id"),
+    ("rollback-vm", {"where": {}}, "data"),
+    ("create-vm-snapshot", {"data": [{"vm_id": "x"}]}, "data[0].name"),
+    ("resolve-alert", [], "(body)"),
+    ("login", {}, "username"),
+])
+def test_malformed_bodies_are_400_without_the_spec(operation, body, field):
+    """Without a spec file the simulator's own minimal schemas keep a body it cannot read from crashing it."""
+    sim = Harness(Spec(None))
+    status, payload = sim.call(operation, body)
+    assert status == 400, payload
+    assert payload["path"] == "/" + operation and "field %s:" % field in payload["message"]
+
+
+@pytest.mark.parametrize("spec_file", [True, False])
+def test_methods_follow_the_spec(optional_spec, spec_file):
+    """GET for get-version, POST for every other served operation, with or without the spec file."""
+    simulator = Harness(optional_spec if spec_file else Spec(None)).simulator
+    assert simulator.call("GET", "get-version", b"", {})[0] == 200
+    assert simulator.call("POST", "get-version", b"", {})[0] == 404
+    status, body = simulator.call("GET", "get-vms", b"", {})
+    assert status == 404 and body["message"] == "Operation GET /get-vms not found; /get-vms takes POST"
 
 
 def test_keep_alive_reuses_the_connection(api):
@@ -209,3 +264,30 @@ def test_tls(launch):
 def test_extra_user_and_missing_spec(launch, tmp_path):
     url, _ = launch("--vms", "0", "--user", "ops:secret:LOCAL", "--spec", str(tmp_path / "missing.json"))
     assert requests.post(url + "/login", json={"username": "ops", "password": "secret"}).status_code == 200
+
+
+def test_a_simulator_bug_answers_500_and_keeps_the_connection(optional_spec, capfd):
+    """Whatever raises inside the simulator is a 500 ErrorBody, logged, with the traceback on stderr."""
+    simulator = Simulator(optional_spec, vms=2, task_seconds=0.2)
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    simulator.query = broken
+    server = SimulatorServer(("127.0.0.1", 0), simulator)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        api = Api("http://127.0.0.1:%d/v2/api" % server.server_address[1])
+        api.login()
+        response = api.call("get-vms", {"first": 1}, language="zh-CN")
+        assert response.status_code == 500
+        assert response.json() == {"path": "/get-vms", "status": 500, "message": "服务器内部错误：RuntimeError: boom"}
+        assert api.call("get-vms-connection", {}).json()["message"] == "Internal server error: RuntimeError: boom"
+        assert api.call("start-vm", {"where": {"name": "web-1"}}).status_code == 200  # same connection, still served
+        log = simulator.requests[-3:]
+        assert [(entry["operation"], entry["status"]) for entry in log] == [("get-vms", 500), ("get-vms-connection", 500), ("start-vm", 200)]
+        assert "Traceback" in capfd.readouterr().err
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -55,6 +55,22 @@ def matching(where):
     ({"NOT": [{"name_starts_with": "alpha"}, {"age": 40}]}, ["p2"]),
     ({"OR": []}, []),
     ({"AND": []}, ["p1", "p2", "p3", "p4"]),
+    # NULLs as Prisma 1 writes them in SQL: `_in: null` / `[null]` is IS NULL, `_not_in: null` IS NOT NULL,
+    # IN (...) and NOT IN (...) and != never match a NULL, NOT IN a list holding a null matches nothing
+    ({"nick_in": None}, ["p1", "p3"]),
+    ({"nick_in": [None]}, ["p1", "p3"]),
+    ({"nick_not_in": None}, ["p2", "p4"]),
+    ({"nick_not_in": [None]}, ["p2", "p4"]),
+    ({"name_in": None}, []),
+    ({"name_not_in": None}, ["p1", "p2", "p3", "p4"]),
+    ({"nick_in": ["bee", None]}, ["p2"]),
+    ({"nick_not_in": ["bee"]}, ["p4"]),
+    ({"nick_not_in": ["bee", None]}, []),
+    ({"nick_not": "bee"}, ["p4"]),
+    ({"name_in": []}, []),
+    ({"nick_not_in": []}, ["p1", "p2", "p3", "p4"]),
+    ({"team": {"name_in": None}}, []),
+    ({"name_in": "beta"}, ["p2"]),  # GraphQL coerces a single value to a list of one
 ])
 def test_where_operators(where, expected):
     assert matching(where) == expected
@@ -164,3 +180,21 @@ def test_paging_through_seeded_vms_with_cursor_and_order(sim):
 def test_query_errors_are_400(sim):
     status, body = sim.call("get-vms", {"first": 1, "last": 1})
     assert status == 400 and body["status"] == 400 and "first" in body["message"]
+
+
+def test_null_in_filters_on_the_seeded_data(sim):
+    total = sim.ok("get-vms-connection")["aggregate"]["count"]
+    assert sim.ok("get-vms-connection", {"where": {"name_in": None}})["aggregate"]["count"] == 0
+    assert sim.ok("get-vms-connection", {"where": {"name_not_in": None}})["aggregate"]["count"] == total
+    never_stopped = sim.ok("get-vms", {"where": {"last_shutdown_time_in": None}})
+    assert never_stopped and all(vm["last_shutdown_time"] is None for vm in never_stopped)
+    nics = sim.ok("get-vm-nics", {"where": {"vm": {"name": "no-ip"}, "ip_address_not_in": None}})
+    assert nics == []
+
+
+def test_ids_sort_in_creation_order(sim):
+    """Like real cuids, ids grow with creation time: the default order (creation) is id order, also for new records."""
+    created = [vm["id"] for vm in sim.ok("get-vms")]
+    assert created == sorted(created) == [vm["id"] for vm in sim.ok("get-vms", {"orderBy": "id_ASC"})]
+    task = sim.ok("poweroff-vm", {"where": {"name": "web-1"}})[0]["task_id"]
+    assert task > max(created)

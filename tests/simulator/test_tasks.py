@@ -87,6 +87,22 @@ def test_guest_behaviour_set_through_control_api(sim):
     assert sim.vm("web-1")["status"] == "STOPPED"
 
 
+@pytest.mark.parametrize("overtaking", [["poweroff-vm", "start-vm"], ["force-restart-vm"]])
+def test_an_overtaken_guest_shutdown_does_not_stop_the_vm_later(sim, overtaking):
+    """A guest shutdown still under way when the VM is powered off and started again, or force-restarted, is void."""
+    vm = sim.vm("web-1")
+    sim.simulator.control("POST", "/_sim/vms/%s/guest" % vm["id"], {"shutdown_seconds": 5})
+    only(sim.ok("shutdown-vm", {"where": {"id": vm["id"]}}))
+    sim.tick(1.1)  # the ACPI signal is sent; the guest would be down 5 s later
+    for operation in overtaking:
+        entry = only(sim.ok(operation, {"where": {"id": vm["id"]}}))
+        sim.tick(1.1)
+        assert sim.task(entry["task_id"])["status"] == "SUCCESSED"
+    assert sim.vm("web-1")["status"] == "RUNNING"
+    sim.tick(10)
+    assert sim.vm("web-1")["status"] == "RUNNING"
+
+
 @pytest.mark.parametrize("operation, vm_name, message", [
     ("start-vm", "web-1", "VM web-1 is already RUNNING"),
     ("start-vm", "app-suspended", "VM app-suspended is SUSPENDED; it must be STOPPED"),
@@ -180,6 +196,12 @@ def test_rollback_restores_the_snapshot_configuration(sim):
     assert sim.vm("web-1")["vcpu"] == snapshot["vcpu"]
     status, body = sim.call("rollback-vm", {"where": {"name": "db-1"}, "data": {"snapshot_id": snapshot["id"]}})
     assert status == 400 and "does not belong" in body["message"]
+
+
+def test_resolve_alert_task_is_described_in_the_request_language(sim):
+    alert = sim.ok("get-alerts", {"where": {"ended": False}, "first": 1}, language="zh-CN")[0]
+    entry = only(sim.ok("resolve-alert", {"where": {"id": alert["id"]}}, language="zh-CN"))
+    assert sim.task(entry["task_id"])["description"] == "解决告警 " + alert["message"]
 
 
 def test_resolve_alert(sim):
