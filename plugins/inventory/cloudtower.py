@@ -118,6 +118,10 @@ notes:
     C(cloudtower_labels) (a dict of label key to value; of several labels with one key the first is kept, while every one gets its group),
     and C(cloudtower_in_recycle_bin).
   - VMs are fetched with C(first)/C(skip) paging ordered by id; a VM created or deleted while the pages are fetched may be missed.
+  - What CloudTower returns (names, descriptions, guest hostnames, labels, ...) and the hostnames made from it are never
+    rendered as Jinja2 templates, so that whoever can edit a VM cannot run code on the controller. With ansible-core 2.19 and
+    later they are not trusted as templates; before 2.19 they are marked unsafe. O(compose), O(groups), O(keyed_groups),
+    O(hostnames) and the filters are templates and can use them as values.
 """
 
 EXAMPLES = r"""
@@ -184,9 +188,16 @@ from ansible_collections.smartx.cloudtower.plugins.plugin_utils.inventory import
 
 try:
     from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19: every template string is trusted
+except ImportError:  # ansible-core < 2.19
+    # every string is a template there, unless marked unsafe: the options' templates are trusted as they are,
+    # and what CloudTower returns is marked unsafe (a VM's description or guest hostname is anyone's to set)
+    from ansible.utils.unsafe_proxy import wrap_var as make_unsafe
+
     def trust_as_template(value):
         return value
+else:
+    # ansible-core 2.19+: a string is a template only when trusted as one, and nothing from CloudTower is
+    make_unsafe = None
 
 VARIABLE_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
@@ -286,6 +297,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             hostvars, ansible_host = vm_hostvars(vm, nics)
             if ansible_host is not None:
                 hostvars["ansible_host"] = ansible_host
+            if make_unsafe is not None:
+                hostvars = make_unsafe(hostvars)
 
             if include_filters and not any(self._evaluate(v, t, hostvars, strict, "include_filters entry") for v, t in include_filters):
                 continue
@@ -313,6 +326,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.display.warning("%s; the second is named %r." % (message, unique))
                 hostname = unique
             owners[hostname] = vm.get("id")
+            if make_unsafe is not None:
+                hostname = make_unsafe(hostname)  # it may come from a template, whose result need not stay unsafe
 
             inventory.add_host(hostname)
             # every name here is a valid variable name: set them at once rather than one validated call each

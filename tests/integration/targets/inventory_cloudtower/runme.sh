@@ -54,3 +54,7 @@ grep -q "have the same hostname 'dup-name'" "${OUTPUT_DIR}/strict.err"
 
 # credentials from the CLOUDTOWER_* environment (as an AWX credential type injects them)
 check environment default
+
+# Jinja in a VM's description and guest hostname stays text (last: it changes web-1)
+ansible-playbook setup_untrusted.yml "${extra[@]}"
+check untrusted

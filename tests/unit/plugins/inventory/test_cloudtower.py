@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
 import json
 
 import pytest
@@ -21,6 +22,22 @@ from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
+from ansible.template import Templar
+
+try:
+    from ansible.template import is_trusted_as_template, trust_as_template
+except ImportError:  # ansible-core < 2.19: a string is templated unless it is AnsibleUnsafe
+    from ansible.utils.unsafe_proxy import AnsibleUnsafe
+
+    is_trusted_as_template = None
+
+    def trust_as_template(value):
+        return value
+else:
+    AnsibleUnsafe = None
+
+# compose results keep their type from ansible-core 2.19 on; before, without jinja2_native, they are strings
+NATIVE = is_trusted_as_template is not None
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils import client as client_module
 from ansible_collections.smartx.cloudtower.plugins.plugin_utils.inventory import nic_addresses
@@ -335,7 +352,7 @@ def test_constructed_compose_groups_keyed_groups(tmp_path, tower):
     })
     assert run.hostvars("web-1")["ansible_host"] == "web-1.lan"
     assert run.hostvars("no-ip")["ansible_host"] == "no-ip.lan"
-    assert run.hostvars("web-1")["cpus"] == 4
+    assert run.hostvars("web-1")["cpus"] == (4 if NATIVE else "4")
     assert run.group_hosts("prod") == ["db-1", "web-1"]
     assert run.group_hosts("power_STOPPED") == ["db-1"]
 
@@ -350,7 +367,7 @@ def test_cache_hit_makes_no_call_and_applies_new_compose(tmp_path, mock_http):
 
     second = Run(tmp_path, dict(cache, compose={"x": "2"}))
     assert len(tower.requests) == calls
-    assert second.hostvars("web-1")["x"] == 2
+    assert second.hostvars("web-1")["x"] == (2 if NATIVE else "2")
     assert second.hostvars("web-1")["ansible_host"] == "192.168.0.11"
     assert sorted(second.inventory.hosts) == sorted(first.inventory.hosts)
 
@@ -399,3 +416,107 @@ def test_environment_fallbacks(tmp_path, tower, monkeypatch):
 ])
 def test_nic_addresses(nics, ips, ansible_host):
     assert nic_addresses(nics) == (ips, ansible_host)
+
+
+# --- values from CloudTower are never templated ---------------------------------------------------
+
+
+def payload(marker, tag):
+    """A Jinja template that, if Ansible ever renders it, runs a command on the controller (it creates ``marker``)."""
+    return "{{ lookup('pipe', 'touch %s') }}{{ 6 * 7 }}-%s" % (marker, tag)
+
+
+def strings(value, path="value"):
+    """(path, string) for every string in ``value``, dict keys included."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(key, path + " key")
+            yield from strings(item, "%s[%r]" % (path, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from strings(item, "%s[%d]" % (path, index))
+
+
+def assert_never_templated(path, value):
+    if is_trusted_as_template is not None:
+        assert not is_trusted_as_template(value), "%s is trusted as a template: %r" % (path, value)
+    else:
+        assert isinstance(value, AnsibleUnsafe), "%s is not marked unsafe: %r" % (path, value)
+
+
+def test_values_from_cloudtower_are_never_templated(tmp_path, mock_http):
+    marker = tmp_path / "pwned"
+    vms = [
+        # named by a template over a label (the hostname is a template's result)
+        make_vm("c1", payload(marker, "name1"), description=payload(marker, "description1"),
+                labels=[("name", payload(marker, "label")), ("owner", payload(marker, "owner"))]),
+        # named by its guest hostname as it is (a bare variable, not templated)
+        make_vm("c2", "plain", hostname=payload(marker, "guest"), description=payload(marker, "description2"),
+                cluster=payload(marker, "cluster")),
+    ]
+    FakeTower(mock_http, vms, [make_nic("c1", ip="10.0.0.1", mac=payload(marker, "mac")), make_nic("c2", ip="10.0.0.2")])
+    run = Run(tmp_path, {
+        "hostnames": ["cloudtower_labels.name | default('')", "cloudtower_guest_hostname"],
+        "compose": {"derived": "cloudtower_description"},
+        "include_filters": ["cloudtower_description is string"],
+    })
+    assert sorted(run.inventory.hosts) == sorted([payload(marker, "label"), payload(marker, "guest")])
+    for name, host in run.inventory.hosts.items():
+        assert_never_templated("hostname", name)
+        assert_never_templated("host name", host.name)
+        variables = host.get_vars()
+        for key in variables:
+            if key.startswith("cloudtower_") or key == "derived":
+                for path, value in strings(variables[key], key):
+                    assert_never_templated(path, value)
+
+        # what a playbook would do with them
+        templar = Templar(loader=DataLoader(), variables=variables)
+        for expression in ("inventory_hostname", "cloudtower_description", "derived", "cloudtower_cluster", "cloudtower_name",
+                           "cloudtower_labels", "cloudtower_guest_hostname"):
+            assert templar.template(trust_as_template("{{ %s }}" % expression)) == variables[expression], expression
+        expected = variables["cloudtower_nics"][0]["mac_address"]
+        assert templar.template(trust_as_template("{{ cloudtower_nics[0].mac_address }}")) == expected
+    assert run.hostvars(payload(marker, "label"))["derived"] == payload(marker, "description1")
+    assert run.hostvars(payload(marker, "guest"))["cloudtower_cluster"] == payload(marker, "cluster")
+    assert not marker.exists()
+
+
+class Marked(str):
+    """What the stand-in for ansible-core < 2.19's wrap_var gives (a str, as AnsibleUnsafeText is)."""
+
+
+def mark(value):
+    if isinstance(value, str):
+        return Marked(value)
+    if isinstance(value, dict):
+        return dict((mark(key), mark(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [mark(item) for item in value]
+    return value
+
+
+def test_before_2_19_every_value_and_the_hostname_go_through_wrap_var(tmp_path, mock_http, monkeypatch):
+    """The ansible-core < 2.19 branch, on whatever core runs the tests: ``wrap_var`` replaced by a marker."""
+    plugin_module = importlib.import_module(type(inventory_loader.get("smartx.cloudtower.cloudtower")).__module__)
+    wrapped = []
+
+    def fake_wrap_var(value):
+        wrapped.append(value)
+        return mark(value)
+
+    monkeypatch.setattr(plugin_module, "make_unsafe", fake_wrap_var, raising=False)
+    FakeTower(mock_http, SEED_VMS, SEED_NICS)
+    run = Run(tmp_path, {})
+    assert len(run.inventory.hosts) == 6
+    for name, host in run.inventory.hosts.items():
+        assert isinstance(name, Marked) and isinstance(host.name, Marked), name
+        for key in host.vars:
+            if key.startswith("cloudtower_") or key == "ansible_host":
+                for path, value in strings(host.vars[key], key):
+                    assert isinstance(value, Marked), path
+    # the host variables before any template saw them, then the hostname, once per host
+    assert [value["cloudtower_id"] for value in wrapped if isinstance(value, dict)] == ["c01", "c02", "c03", "c04", "c05", "c06"]
+    assert sorted(value for value in wrapped if isinstance(value, str)) == sorted(run.inventory.hosts)
