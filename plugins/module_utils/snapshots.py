@@ -13,10 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
+from ansible_collections.smartx.cloudtower.plugins.module_utils.power import is_busy
 from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    TaskError, TaskFailedError, change_may_have_happened, summarize_task, task_ids)
+    DEFAULT_TIMEOUT, Backoff, TaskError, TaskFailedError, TaskTimeoutError, call_when_unlocked, change_may_have_happened, summarize_task,
+    task_ids)
 
 CONSISTENT_TYPES = {
     "crash_consistent": "CRASH_CONSISTENT",
@@ -103,16 +107,28 @@ def lun_snapshots_by_name(client, snapshots):
     return dict((record.get("name"), record) for record in records)
 
 
-def lun_snapshots_of(snapshot, by_name):
-    """The LUN snapshot records of one snapshot, in disk order, from ``lun_snapshots_by_name``'s answer."""
-    return [by_name[name] for name in lun_snapshot_names(snapshot) if name in by_name]
+def lun_snapshots_of(snapshot, by_name, warn=None):
+    """The LUN snapshot records of one snapshot, in disk order, from ``lun_snapshots_by_name``'s answer.
+
+    A DISK entry whose LUN snapshot was not found is left out and, for a snapshot no task is working on, named
+    in a warning through ``warn``: a backup read from these LUN snapshots would miss that disk. (While a snapshot
+    is being created its LUN snapshots do not exist yet; that is no news.)
+    """
+    names = lun_snapshot_names(snapshot)
+    missing = [name for name in names if name not in by_name]
+    if missing and warn is not None and not is_busy(snapshot):
+        warn("Snapshot %s of VM '%s': no iSCSI LUN snapshot found for the DISK snapshot_local_id %s, so lun_snapshots lacks %s "
+             "and a backup read from the LUN snapshots would miss %s." % (
+                 describe_snapshot(snapshot), (snapshot.get("vm") or {}).get("name"), ", ".join(missing),
+                 "it" if len(missing) == 1 else "them", "that disk" if len(missing) == 1 else "those disks"))
+    return [by_name[name] for name in names if name in by_name]
 
 
-def find_lun_snapshots(client, snapshot):
-    """The iSCSI LUN snapshots of one VM snapshot (one API call, none when it has no DISK entries)."""
+def find_lun_snapshots(client, snapshot, warn=None):
+    """The iSCSI LUN snapshots of one VM snapshot (one API call, none when it has no DISK entries); see ``lun_snapshots_of``."""
     if not snapshot:
         return []
-    return lun_snapshots_of(snapshot, lun_snapshots_by_name(client, [snapshot]))
+    return lun_snapshots_of(snapshot, lun_snapshots_by_name(client, [snapshot]), warn=warn)
 
 
 # --- consistency ----------------------------------------------------------------------------------
@@ -156,7 +172,8 @@ def retention_plan(snapshots, prefix, keep, protect_id=None, pending_name=None):
     """Which snapshots rotate out: ``(kept, to_delete)``, both newest first.
 
     Among ``snapshots`` whose names start with ``prefix``, ordered by ``local_created_at``, the newest ``keep`` stay
-    and the older ones go. ``protect_id`` (the snapshot the task is about) always stays and counts as kept.
+    and the older ones go. ``protect_id`` (the snapshot the task is about) always stays: in addition to the newest
+    ``keep`` when it is older than they are, so that naming an old snapshot never costs a newer backup its place.
     ``pending_name`` is a snapshot about to be created (check mode): when it matches the prefix it counts as
     the newest kept one.
     """
@@ -164,17 +181,9 @@ def retention_plan(snapshots, prefix, keep, protect_id=None, pending_name=None):
     slots = keep
     if pending_name is not None and pending_name.startswith(prefix):
         slots -= 1
-    protected = [snap for snap in candidates if protect_id and snap.get("id") == protect_id]
-    slots -= len(protected)
-    kept, to_delete = [], []
-    for snap in candidates:
-        if snap in protected:
-            kept.append(snap)
-        elif slots > 0:
-            kept.append(snap)
-            slots -= 1
-        else:
-            to_delete.append(snap)
+    newest = candidates[:max(slots, 0)]
+    kept = [snap for snap in candidates if snap in newest or (protect_id and snap.get("id") == protect_id)]
+    to_delete = [snap for snap in candidates if snap not in kept]
     return kept, to_delete
 
 
@@ -189,16 +198,20 @@ class SnapshotRun:
     """One run of vm_snapshot against one VM.
 
     ``waiter`` is a TaskWaiter; ``warn`` takes a warning text. The result dict is built in ``self.result``
-    so that a failure midway still reports what was done (``CloudTowerError.result``).
+    so that a failure midway still reports what was done (``CloudTowerError.result``). ``timeout`` bounds the
+    waits for a VM or snapshot that another task holds; ``sleep`` and ``clock`` are there for tests.
     """
 
-    def __init__(self, client, waiter, vm, check_mode=False, wait=True, warn=None):
+    def __init__(self, client, waiter, vm, check_mode=False, wait=True, warn=None, timeout=DEFAULT_TIMEOUT, sleep=time.sleep, clock=time.monotonic):
         self.client = client
         self.waiter = waiter
         self.vm = vm
         self.check_mode = check_mode
         self.wait = wait
         self.warn = warn or (lambda message: None)
+        self.timeout = timeout
+        self.sleep = sleep
+        self.clock = clock
         self.tasks = []
         self.result = dict(changed=False, vm=dict(id=vm.get("id"), name=vm.get("name"), cluster=vm.get("cluster")),
                            snapshot=None, lun_snapshots=[], task=None, tasks=self.tasks)
@@ -210,9 +223,13 @@ class SnapshotRun:
         exc.result.update(self.result)
         return exc
 
-    def _start(self, operation, body):
+    def _send(self, operation, body, what):
+        """Send one mutation; while ``what`` is locked by another task (nothing done), retry within ``timeout``."""
+        return call_when_unlocked(self.client, operation, body, self.timeout, what, self.sleep, self.clock)
+
+    def _start(self, operation, body, what):
         """Send one mutation and, with wait, wait for its tasks once. Returns the task summaries."""
-        answers = self.client.call(operation, body)
+        answers = self._send(operation, body, what)
         ids = task_ids(answers)
         started = [summarize_task({"id": task_id}) for task_id in ids]
         self.result["changed"] = True
@@ -228,18 +245,20 @@ class SnapshotRun:
     # states
 
     def present(self, name, snapshot_id, consistent_type, require_consistency, retention):
-        snapshots = list_vm_snapshots(self.client, self.vm["id"])
+        # Rotation deletes backups, so it needs the snapshot to exist: with retention the create is waited for
+        # (and a snapshot still being created is too) even with wait=false. Only the deletion is then not waited for.
+        settle = self.wait or bool(retention)
+        deadline = self.clock() + self.timeout
+        while True:
+            snapshots = list_vm_snapshots(self.client, self.vm["id"])
+            snapshot, same_name = self._find_for_present(snapshots, name, snapshot_id)
+            if snapshot is None or not is_busy(snapshot) or not settle or self.check_mode:
+                break
+            # An earlier run (or someone else) is still creating it: wait, then look again (it is gone if that create failed).
+            self._wait_idle(snapshot, deadline)
+        if len(same_name) > 1:
+            self.warn("%s Nothing was created; the newest one is returned." % duplicate_message(self.vm, name, same_name))
         before = [snap.get("name") for snap in snapshots]
-        if snapshot_id:
-            snapshot = select_snapshot(snapshots, self.vm, name=name, snapshot_id=snapshot_id)
-            if snapshot is None:
-                raise CloudTowerError("VM %s has no snapshot with id %s. snapshot_id only selects an existing snapshot: "
-                                      "leave it out to create one named '%s'." % (describe_vm(self.vm), snapshot_id, name))
-        else:
-            same_name = [snap for snap in snapshots if snap.get("name") == name]
-            snapshot = same_name[0] if same_name else None
-            if len(same_name) > 1:
-                self.warn("%s Nothing was created; the newest one is returned." % duplicate_message(self.vm, name, same_name))
         created = None
         if snapshot is None:
             api_type, warning = choose_consistency(self.vm, consistent_type, require_consistency)
@@ -249,7 +268,7 @@ class SnapshotRun:
             if self.check_mode:
                 self.result["changed"] = True
             else:
-                created = self._create(name, api_type)
+                created = self._create(name, api_type, settle)
                 snapshot = created
         after = list(before)
         if snapshot is None or created is not None:
@@ -271,15 +290,43 @@ class SnapshotRun:
                 if snapshot is None:
                     after.insert(0, name)
                 self._rotate(to_delete)
-        if snapshot is not None and (self.wait or created is None):
-            self.result["lun_snapshots"] = find_lun_snapshots(self.client, snapshot)
+        if snapshot is not None and (settle or created is None):
+            self.result["lun_snapshots"] = find_lun_snapshots(self.client, snapshot, warn=self.warn)
         self.result["diff"] = dict(before=dict(snapshots=before), after=dict(snapshots=after))
         return self.result
 
-    def _create(self, name, api_type):
+    def _find_for_present(self, snapshots, name, snapshot_id):
+        """``(snapshot, same_name)``: the snapshot that state=present is about (None: take one) and all of that name."""
+        if snapshot_id:
+            snapshot = select_snapshot(snapshots, self.vm, name=name, snapshot_id=snapshot_id)
+            if snapshot is None:
+                raise CloudTowerError("VM %s has no snapshot with id %s. snapshot_id only selects an existing snapshot: "
+                                      "leave it out to create one named '%s'." % (describe_vm(self.vm), snapshot_id, name))
+            return snapshot, [snapshot]
+        same_name = [snap for snap in snapshots if snap.get("name") == name]
+        return (same_name[0] if same_name else None), same_name
+
+    def _wait_idle(self, snapshot, deadline):
+        """Poll the snapshot (Backoff, until ``deadline``) until no task works on it or it is gone; return it or None."""
+        backoff = Backoff(deadline, self.sleep, self.clock)
+        current = snapshot
+        while current is not None and is_busy(current):
+            if not backoff.wait():
+                raise CloudTowerError(
+                    "Snapshot %s of VM %s is still %s after %g seconds: another CloudTower task (such as the create of an earlier run) "
+                    "works on it. Nothing was done; run again later or raise timeout." % (
+                        describe_snapshot(current), describe_vm(self.vm), current.get("entityAsyncStatus"), self.timeout),
+                    result=dict(self.result, snapshot=current))
+            current = get_snapshot(self.client, current["id"])
+        if current is None:
+            self.warn("Snapshot %s of VM %s was %s when this run started and is gone now (its create task failed, or it was deleted)." % (
+                describe_snapshot(snapshot), describe_vm(self.vm), snapshot.get("entityAsyncStatus")))
+        return current
+
+    def _create(self, name, api_type, wait):
         body = {"data": [{"vm_id": self.vm["id"], "name": name, "consistent_type": api_type}]}
         try:
-            answers = self.client.call("create-vm-snapshot", body)
+            answers = self._send("create-vm-snapshot", body, "VM %s" % describe_vm(self.vm))
         except CloudTowerError as exc:
             if exc.status is not None and exc.status < 500:
                 raise
@@ -302,7 +349,7 @@ class SnapshotRun:
         self.result["changed"] = True
         self.result["task"] = summarize_task({"id": ids[0]}) if ids else None
         tasks = [summarize_task({"id": task_id}) for task_id in ids]
-        if self.wait and ids:
+        if wait and ids:
             try:
                 tasks = [summarize_task(task) for task in self.waiter.wait(ids)]
             except TaskFailedError as exc:
@@ -311,7 +358,9 @@ class SnapshotRun:
                 raise self._fail(exc, changed=left is not None, snapshot=left, task=summarize_task(exc.tasks[0]))
             except TaskError as exc:  # still running, or its state could not be read: the snapshot may yet appear
                 self.tasks.extend(summarize_task(task) for task in exc.tasks)
-                raise self._fail(exc, task=summarize_task(exc.tasks[0]))
+                if isinstance(exc, TaskTimeoutError):
+                    exc.message = "%s Running the task again finds the snapshot by name and waits for it." % exc.message
+                raise self._fail(exc, task=summarize_task(exc.tasks[0]), snapshot=self._known(snapshot_id, data, name))
         self.tasks.extend(tasks)
         if tasks:
             self.result["task"] = tasks[0]
@@ -322,6 +371,14 @@ class SnapshotRun:
             snapshot = found[0] if found else dict(data, name=name)
         return snapshot
 
+    def _known(self, snapshot_id, data, name):
+        """The snapshot record as it is now, for a failure after the create was accepted; the create's answer if it cannot be read."""
+        try:
+            current = get_snapshot(self.client, snapshot_id) if snapshot_id else None
+        except CloudTowerError:
+            current = None
+        return current or dict(data, name=data.get("name") or name)
+
     def _rotate(self, to_delete):
         if self.check_mode:
             self.result["changed"] = True
@@ -329,7 +386,8 @@ class SnapshotRun:
         ids = [snap["id"] for snap in to_delete]
         changed_before = self.result["changed"]
         try:
-            _answers, tasks = self._start("delete-vm-snapshot", {"where": {"id_in": ids}})
+            _answers, tasks = self._start("delete-vm-snapshot", {"where": {"id_in": ids}},
+                                          "Snapshots %s" % ", ".join(describe_snapshot(snap) for snap in to_delete))
         except CloudTowerError as exc:
             raise self._fail(exc, changed=changed_before or self._gone(ids, exc))
         self.result["retention"]["task"] = tasks[0] if tasks else None
@@ -357,7 +415,7 @@ class SnapshotRun:
         if self.check_mode:
             return self.result
         try:
-            _answers, tasks = self._start("delete-vm-snapshot", {"where": {"id": snapshot["id"]}})
+            _answers, tasks = self._start("delete-vm-snapshot", {"where": {"id": snapshot["id"]}}, "Snapshot %s" % describe_snapshot(snapshot))
         except CloudTowerError as exc:
             raise self._fail(exc, changed=self._gone([snapshot["id"]], exc), task=self.tasks[0] if self.tasks else None)
         self.result["task"] = tasks[0] if tasks else None
@@ -376,14 +434,15 @@ class SnapshotRun:
         if self.check_mode:
             return self.result
         try:
-            _answers, tasks = self._start("rollback-vm", {"where": {"id": self.vm["id"]}, "data": {"snapshot_id": snapshot["id"]}})
+            _answers, tasks = self._start("rollback-vm", {"where": {"id": self.vm["id"]}, "data": {"snapshot_id": snapshot["id"]}},
+                                          "VM %s" % describe_vm(self.vm))
         except CloudTowerError as exc:
             raise self._fail(exc, changed=change_may_have_happened(exc), task=self.tasks[0] if self.tasks else None)
         self.result["task"] = tasks[0] if tasks else None
         if self.wait:
             snapshot = get_snapshot(self.client, snapshot["id"]) or snapshot
             self.result["snapshot"] = snapshot
-            self.result["lun_snapshots"] = find_lun_snapshots(self.client, snapshot)
+            self.result["lun_snapshots"] = find_lun_snapshots(self.client, snapshot, warn=self.warn)
         return self.result
 
 
@@ -396,7 +455,7 @@ def find_vm(client, vm_name=None, vm_id=None, cluster=None):
     return find_vms(client, name=vm_name, vm_id=vm_id, cluster=cluster, hint="Give cluster (name or id) or vm_id to pick one.")[0]
 
 
-def vm_snapshot(client, waiter, params, check_mode=False, warn=None):
+def vm_snapshot(client, waiter, params, check_mode=False, warn=None, sleep=time.sleep, clock=time.monotonic):
     """What smartx.cloudtower.vm_snapshot does with its ``params``; returns the result dict (with ``diff``)."""
     state = params["state"]
     retention = params.get("retention")
@@ -406,7 +465,8 @@ def vm_snapshot(client, waiter, params, check_mode=False, warn=None):
     if state == "present" and not params.get("name"):
         raise CloudTowerError("state=present needs name: the name of the snapshot to take (snapshot_id alone cannot create one).")
     vm = find_vm(client, params.get("vm_name"), params.get("vm_id"), params.get("cluster"))
-    run = SnapshotRun(client, waiter, vm, check_mode=check_mode, wait=params.get("wait", True), warn=warn)
+    run = SnapshotRun(client, waiter, vm, check_mode=check_mode, wait=params.get("wait", True), warn=warn,
+                      timeout=params.get("timeout", DEFAULT_TIMEOUT), sleep=sleep, clock=clock)
     if state == "present":
         return run.present(params["name"], params.get("snapshot_id"), params.get("consistent_type") or "crash_consistent",
                            params.get("require_consistency", False), retention)
@@ -415,11 +475,11 @@ def vm_snapshot(client, waiter, params, check_mode=False, warn=None):
     return run.reverted(params.get("name"), params.get("snapshot_id"))
 
 
-def vm_snapshot_info(client, params):
+def vm_snapshot_info(client, params, warn=None):
     """What smartx.cloudtower.vm_snapshot_info returns: the VM's snapshots newest first, with their LUN snapshots on request."""
     vm = find_vm(client, params.get("vm_name"), params.get("vm_id"), params.get("cluster"))
     snapshots = list_vm_snapshots(client, vm["id"], name=params.get("name"))
     if params.get("lun_snapshots"):
         by_name = lun_snapshots_by_name(client, snapshots)
-        snapshots = [dict(snapshot, lun_snapshots=lun_snapshots_of(snapshot, by_name)) for snapshot in snapshots]
+        snapshots = [dict(snapshot, lun_snapshots=lun_snapshots_of(snapshot, by_name, warn=warn)) for snapshot in snapshots]
     return dict(changed=False, vm=dict(id=vm.get("id"), name=vm.get("name"), cluster=vm.get("cluster")), snapshots=snapshots)

@@ -112,6 +112,32 @@ class Backoff:
         return True
 
 
+class ResourceBusyError(CloudTowerError):
+    """CloudTower answered ResourceLocked until the deadline: another task holds the resource and nothing was done."""
+
+
+def call_when_unlocked(client, operation, body, timeout, what, sleep=time.sleep, clock=time.monotonic):
+    """``client.call(operation, body)``, sent again with Backoff while CloudTower answers ResourceLocked, for up to ``timeout`` s.
+
+    Unlike any other failure of a change, ResourceLocked means CloudTower refused the whole request and did nothing,
+    so sending it again is safe. ``what`` names the resource for the error, such as ``VM 'web-1' (id c..., cluster c1)``.
+    Raises ResourceBusyError (HTTP 400, code ResourceLocked: nothing was done) once the deadline has passed.
+    """
+    backoff = Backoff(clock() + timeout, sleep, clock)
+    while True:
+        try:
+            return client.call(operation, body)
+        except CloudTowerError as exc:
+            if not exc.is_resource_locked:
+                raise
+            if not backoff.wait():
+                raise ResourceBusyError(
+                    "%s is still busy with another CloudTower task after %g seconds (%s answered: %s), so nothing was done. "
+                    "Run again later or raise timeout." % (what, timeout, operation, exc.api_message or exc.message),
+                    operation=exc.operation or operation, status=exc.status, code=exc.code, api_message=exc.api_message,
+                    path=exc.path, props=exc.props)
+
+
 class TaskWaiter:
     """Waits for tasks of one client. ``sleep`` and ``clock`` are there for tests."""
 

@@ -35,7 +35,9 @@ options:
     type: str
   state:
     description:
-      - V(present) takes the snapshot when the VM has none of that name; otherwise nothing is done.
+      - V(present) takes the snapshot when the VM has none of that name; otherwise nothing is done. A snapshot of that name that is
+        still being created (C(entityAsyncStatus) set, for example after an earlier run timed out) is waited for, within O(timeout), with
+        O(wait=true) or O(retention); if its create fails meanwhile, a new snapshot is taken, with a warning.
       - V(absent) deletes the snapshot; nothing is done when it does not exist.
       - V(reverted) rolls the VM back to the snapshot with CloudTower's C(rollback-vm). This is done on every run and always reports
         C(changed), since CloudTower cannot tell whether the VM still equals the snapshot. The snapshot must exist.
@@ -62,8 +64,10 @@ options:
       - Backup rotation, with O(state=present) only. After the snapshot is taken (or found), the snapshots of the VM whose names start with
         O(retention.prefix) are ordered by creation time and all but the newest O(retention.keep) are deleted, with one C(delete-vm-snapshot)
         call and one wait.
-      - The snapshot named by O(name) is never deleted by the rotation; it counts as one of the kept ones when its name has the prefix.
-      - Nothing is rotated when the snapshot could not be taken.
+      - The snapshot named by O(name) is never deleted by the rotation. When it is among the newest O(retention.keep) it is one of them;
+        when it is older, it is kept in addition, so naming an old snapshot never deletes a newer one.
+      - Nothing is rotated when the snapshot could not be taken. So the rotation always waits for the create task (and for a snapshot of
+        that name still being created), even with O(wait=false); O(wait=false) then only skips waiting for the deletion.
       - In check mode RV(retention.deleted) lists the snapshots that would be deleted.
     type: dict
     suboptions:
@@ -93,7 +97,12 @@ notes:
   - A create whose HTTP answer is lost (a network failure after CloudTower accepted it) makes the task fail with what a lookup by name
     finds. Running the task again is safe; it looks the name up before creating, so no duplicate is taken.
   - With O(wait=false) the module returns once CloudTower has accepted the change; RV(tasks) holds the ids for M(smartx.cloudtower.task_wait).
-    RV(lun_snapshots) is then only returned for a snapshot that already existed.
+    RV(lun_snapshots) is then only returned for a snapshot that already existed. With O(retention) the create is waited for all the same
+    (see O(retention)).
+  - A VM or snapshot that another CloudTower task holds (CloudTower answers C(ResourceLocked), and does nothing) is waited for; the change is
+    sent again with backoff within O(timeout). After that the task fails saying that nothing was done.
+  - A DISK entry of the snapshot whose iSCSI LUN snapshot is not found gives a warning naming its C(snapshot_local_id); RV(lun_snapshots)
+    then lacks that disk.
 seealso:
   - module: smartx.cloudtower.vm_snapshot_info
   - module: smartx.cloudtower.task_wait
@@ -156,6 +165,8 @@ snapshot:
     - The snapshot, as CloudTower returns it (see the C(VmSnapshot) schema of the CloudTower API), read again by id after its task ended.
     - For O(state=absent), the snapshot as it was before it was deleted. None when there is no snapshot (nothing to delete, or one that
       would be created in check mode).
+    - When a create was accepted but its task did not end within O(timeout) (or could not be read), the failure still returns the snapshot
+      as last read (C(entityAsyncStatus) C(CREATING)).
   returned: always
   type: dict
   sample:
@@ -177,7 +188,9 @@ lun_snapshots:
   description:
     - The iSCSI LUN snapshots behind the snapshot's DISK entries (each entry's C(snapshot_local_id) is a LUN snapshot name), in disk order,
       as CloudTower returns them (C(IscsiLunSnapshot)). C(local_id) is the identifier in the storage system. CD-ROM entries have none.
-    - Empty for O(state=absent), in check mode for a snapshot not taken yet, and with O(wait=false) for a new snapshot.
+    - Empty for O(state=absent), in check mode for a snapshot not taken yet, and with O(wait=false) for a new snapshot (unless O(retention) is
+      set, which waits for it).
+    - A DISK entry whose LUN snapshot is not found is left out, with a warning that names its C(snapshot_local_id).
   returned: always
   type: list
   elements: dict

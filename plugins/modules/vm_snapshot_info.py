@@ -25,6 +25,8 @@ options:
   lun_snapshots:
     description:
       - Add C(lun_snapshots) to each snapshot, the iSCSI LUN snapshots behind its DISK entries.
+      - A DISK entry whose LUN snapshot is not found is left out, with a warning that names its C(snapshot_local_id) (not for a snapshot
+        still being created, whose LUN snapshots do not exist yet).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -102,7 +104,7 @@ from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import
 
 
 def run(module, client):
-    return vm_snapshot_info(client, module.params)
+    return vm_snapshot_info(client, module.params, warn=module.warn)
 
 
 def main():

@@ -14,7 +14,7 @@ from ansible_collections.smartx.cloudtower.plugins.module_utils.client import Cl
 from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import (
     choose_consistency, find_lun_snapshots, lun_snapshot_names, lun_snapshots_by_name, retention_plan, select_snapshot,
     validate_retention, vm_snapshot, vm_snapshot_info)
-from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import TaskFailedError
+from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import ResourceBusyError, TaskFailedError, TaskTimeoutError
 
 VM = {"id": "vm1", "name": "web-1", "status": "RUNNING", "vm_tools_status": "RUNNING", "cluster": {"id": "c1", "name": "cluster-elf-1"}}
 NO_TOOLS = {"id": "vm2", "name": "no-tools", "status": "RUNNING", "vm_tools_status": "NOT_INSTALLED", "cluster": {"id": "c1", "name": "cluster-elf-1"}}
@@ -44,26 +44,64 @@ def matches(record, where):
     return True
 
 
-class FakeTower:
-    """get-vms, get-vm-snapshots, get-iscsi-lun-snapshots and the snapshot mutations over in-memory tables."""
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
 
-    def __init__(self, vms=(VM, NO_TOOLS), snapshots=(), task_status="SUCCESSED", lose_create_answer=False):
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class FakeTower:
+    """get-vms, get-vm-snapshots, get-iscsi-lun-snapshots and the snapshot mutations over in-memory tables.
+
+    ``task_status`` EXECUTING: a create leaves its snapshot CREATING. ``locked``: operation -> how many times it is answered
+    ResourceLocked (-1: always). ``creating``: snapshot id -> [reads of vm-snapshots left, outcome]: the snapshot is CREATING
+    until then, and is then idle with its LUN snapshots (SUCCESSED) or gone (FAILED).
+    """
+
+    def __init__(self, vms=(VM, NO_TOOLS), snapshots=(), task_status="SUCCESSED", lose_create_answer=False, locked=None, creating=None):
         self.vms = list(vms)
         self.snapshots = [dict(s) for s in snapshots]
         self.luns = []
+        self.creating = dict(creating or {})
         for s in self.snapshots:
-            self._add_luns(s)
+            if s["id"] in self.creating:
+                s["entityAsyncStatus"] = "CREATING"
+            else:
+                self._add_luns(s)
         self.calls = []
         self.task_status = task_status
         self.lose_create_answer = lose_create_answer
+        self.locked = dict(locked or {})
         self.clock = 100
 
     def _add_luns(self, snapshot):
         for name in lun_snapshot_names(snapshot):
             self.luns.append({"id": "l-" + name, "name": name, "local_id": "zbs-" + name})
 
+    def _tick(self):
+        for snap_id, state in list(self.creating.items()):
+            state[0] -= 1
+            if state[0] > 0:
+                continue
+            del self.creating[snap_id]
+            for s in list(self.snapshots):
+                if s["id"] == snap_id and state[1] == "SUCCESSED":
+                    s["entityAsyncStatus"] = None
+                    self._add_luns(s)
+                elif s["id"] == snap_id:
+                    self.snapshots.remove(s)
+
     def list_records(self, resource, where=None, order_by=None, page_size=500, limit=None):
         self.calls.append(("get-" + resource, where))
+        if resource == "vm-snapshots":
+            self._tick()
         table = {"vms": self.vms, "vm-snapshots": self.snapshots, "iscsi-lun-snapshots": self.luns}[resource]
         if resource == "vms":
             found = [vm for vm in table if (not where.get("name") or vm["name"] == where["name"]) and (not where.get("id") or vm["id"] == where["id"])]
@@ -73,6 +111,10 @@ class FakeTower:
 
     def call(self, operation, body):
         self.calls.append((operation, body))
+        if self.locked.get(operation):
+            self.locked[operation] -= 1
+            raise CloudTowerError("CloudTower answered %s with HTTP 400: Resource [VM-vm1] locked" % operation, operation=operation,
+                                  status=400, code="ResourceLocked", api_message="Resource [VM-vm1] locked")
         if operation == "create-vm-snapshot":
             data = body["data"][0]
             self.clock += 1
@@ -81,6 +123,8 @@ class FakeTower:
             if self.task_status == "SUCCESSED":
                 self.snapshots.append(new)
                 self._add_luns(new)
+            elif self.task_status == "EXECUTING":
+                self.snapshots.append(dict(new, entityAsyncStatus="CREATING"))
             if self.lose_create_answer:
                 raise CloudTowerError("Could not reach CloudTower for create-vm-snapshot: connection reset", operation=operation)
             return [{"task_id": "t-create", "data": {"id": new["id"]}}]
@@ -107,6 +151,9 @@ class FakeWaiter:
 
     def wait(self, ids):
         self.waited.append(list(ids))
+        if self.tower.task_status == "EXECUTING":
+            running = [{"id": i, "status": "EXECUTING", "description": "task " + i, "progress": 0.6} for i in ids]
+            raise TaskTimeoutError(running, running, 300)
         tasks = [{"id": i, "status": self.tower.task_status, "description": "task " + i,
                   "error_code": "SNAPSHOT_FAILED" if self.tower.task_status == "FAILED" else None,
                   "error_message": "disk busy" if self.tower.task_status == "FAILED" else None} for i in ids]
@@ -118,15 +165,16 @@ class FakeWaiter:
 
 def params(**kwargs):
     base = dict(vm_name="web-1", vm_id=None, cluster=None, name=None, snapshot_id=None, state="present", consistent_type="crash_consistent",
-                require_consistency=False, retention=None, wait=True)
+                require_consistency=False, retention=None, wait=True, timeout=300)
     base.update(kwargs)
     return base
 
 
-def run(tower, check_mode=False, **kwargs):
+def run(tower, check_mode=False, clock=None, **kwargs):
     warnings = []
     waiter = FakeWaiter(tower)
-    result = vm_snapshot(tower, waiter, params(**kwargs), check_mode=check_mode, warn=warnings.append)
+    clock = clock or FakeClock()
+    result = vm_snapshot(tower, waiter, params(**kwargs), check_mode=check_mode, warn=warnings.append, sleep=clock.sleep, clock=clock.clock)
     return result, warnings, waiter
 
 
@@ -193,9 +241,12 @@ def test_retention_plan_keeps_newest_and_ignores_other_names():
     # a pending name without the prefix takes no slot
     kept, gone = retention_plan(snaps, "nightly-", 2, pending_name="manual-2")
     assert [s["id"] for s in gone] == ["n1"]
-    # the snapshot the task is about is never deleted, even when it is the oldest
+    # the snapshot the task is about is never deleted: when it is the oldest it is kept in addition to the newest `keep`
     kept, gone = retention_plan(snaps, "nightly-", 1, protect_id="n1")
-    assert [s["id"] for s in kept] == ["n1"] and [s["id"] for s in gone] == ["n3", "n2"]
+    assert [s["id"] for s in kept] == ["n3", "n1"] and [s["id"] for s in gone] == ["n2"]
+    # and when it is among the newest it is one of them
+    kept, gone = retention_plan(snaps, "nightly-", 2, protect_id="n2")
+    assert [s["id"] for s in kept] == ["n3", "n2"] and [s["id"] for s in gone] == ["n1"]
 
 
 def test_retention_validation():
@@ -346,3 +397,154 @@ def test_a_vm_name_matching_two_vms_fails_naming_the_options():
     assert "matches 2 VMs" in err.value.message and "vm9" in err.value.message and "cluster-elf-2" in err.value.message
     assert "vm_id" in err.value.message and "all:" not in err.value.message
     assert tower.mutations() == []
+
+
+# --- retention never loses backups ------------------------------------------------------------------
+
+def nightlies(count):
+    return [snap("n%d" % i, "nightly-%d" % i, "2026-01-0%dT00:00:00.000Z" % i) for i in range(1, count + 1)]
+
+
+def test_naming_an_old_snapshot_keeps_the_newest_ones_and_it_in_addition():
+    tower = FakeTower(snapshots=nightlies(3))
+    result, _warnings, _waiter = run(tower, name="nightly-1", retention={"prefix": "nightly-", "keep": 1})
+    assert result["snapshot"]["id"] == "n1"
+    assert [s["name"] for s in result["retention"]["kept"]] == ["nightly-3", "nightly-1"]
+    assert [s["name"] for s in result["retention"]["deleted"]] == ["nightly-2"]
+    assert tower.mutations() == [("delete-vm-snapshot", {"where": {"id_in": ["n2"]}})]
+    assert sorted(s["name"] for s in tower.snapshots) == ["nightly-1", "nightly-3"]
+
+
+def test_retention_with_wait_false_waits_for_the_create_and_rotates_nothing_when_it_fails():
+    tower = FakeTower(snapshots=nightlies(2), task_status="FAILED")
+    with pytest.raises(TaskFailedError) as err:
+        run(tower, name="nightly-3", wait=False, retention={"prefix": "nightly-", "keep": 2})
+    assert [call[0] for call in tower.mutations()] == ["create-vm-snapshot"]
+    assert sorted(s["name"] for s in tower.snapshots) == ["nightly-1", "nightly-2"]
+    assert err.value.result["changed"] is False and err.value.result["task"]["status"] == "FAILED"
+
+
+def test_retention_with_wait_false_rotates_after_the_create_without_waiting_for_the_deletion():
+    tower = FakeTower(snapshots=nightlies(2))
+    result, _warnings, waiter = run(tower, name="nightly-3", wait=False, retention={"prefix": "nightly-", "keep": 2})
+    assert [call[0] for call in tower.mutations()] == ["create-vm-snapshot", "delete-vm-snapshot"]
+    assert waiter.waited == [["t-create"]]  # the create, not the deletion
+    assert result["task"]["status"] == "SUCCESSED"
+    assert result["retention"]["task"]["id"] == "t-del-n1" and result["retention"]["task"]["status"] is None
+    assert [lun["name"] for lun in result["lun_snapshots"]] == ["lun-%s-0" % result["snapshot"]["id"], "lun-%s-2" % result["snapshot"]["id"]]
+
+
+def test_retention_with_wait_false_does_not_rotate_when_the_create_times_out():
+    tower = FakeTower(snapshots=nightlies(2), task_status="EXECUTING")
+    with pytest.raises(TaskTimeoutError):
+        run(tower, name="nightly-3", wait=False, retention={"prefix": "nightly-", "keep": 1})
+    assert [call[0] for call in tower.mutations()] == ["create-vm-snapshot"]
+
+
+# --- a VM or snapshot held by another task -------------------------------------------------------------
+
+@pytest.mark.parametrize("state, operation, existing", [
+    ("present", "create-vm-snapshot", []),
+    ("absent", "delete-vm-snapshot", [snap("s1", "x", "2026-01-01T00:00:01.000Z")]),
+    ("reverted", "rollback-vm", [snap("s1", "x", "2026-01-01T00:00:01.000Z")]),
+])
+def test_a_locked_resource_is_waited_for_and_the_change_sent_again(state, operation, existing):
+    tower = FakeTower(snapshots=existing, locked={operation: 3})
+    clock = FakeClock()
+    result, _warnings, _waiter = run(tower, clock=clock, name="x", state=state)
+    assert result["changed"] is True and result["task"]["status"] == "SUCCESSED"
+    assert [call[0] for call in tower.mutations()] == [operation] * 4
+    assert len(clock.sleeps) == 3 and 0 < clock.now < 5
+
+
+@pytest.mark.parametrize("state, operation, existing", [
+    ("present", "create-vm-snapshot", []),
+    ("absent", "delete-vm-snapshot", [snap("s1", "x", "2026-01-01T00:00:01.000Z")]),
+    ("reverted", "rollback-vm", [snap("s1", "x", "2026-01-01T00:00:01.000Z")]),
+])
+def test_a_resource_locked_past_the_timeout_fails_saying_nothing_was_done(state, operation, existing):
+    tower = FakeTower(snapshots=existing, locked={operation: -1})
+    clock = FakeClock()
+    with pytest.raises(ResourceBusyError) as err:
+        run(tower, clock=clock, name="x", state=state, timeout=20)
+    assert clock.now == pytest.approx(20)
+    assert "still busy with another CloudTower task after 20 seconds" in err.value.message
+    assert "nothing was done" in err.value.message and "raise timeout" in err.value.message
+    assert ("VM 'web-1'" if operation != "delete-vm-snapshot" else "Snapshot 'x' (id s1") in err.value.message
+    assert err.value.result.get("changed", False) is False  # execute() reports changed=False when a result does not say
+    assert [s["id"] for s in tower.snapshots] == [s["id"] for s in existing]
+
+
+def test_rotation_waits_for_a_locked_snapshot():
+    tower = FakeTower(snapshots=nightlies(3), locked={"delete-vm-snapshot": 2})
+    result, _warnings, _waiter = run(tower, name="nightly-3", retention={"prefix": "nightly-", "keep": 1})
+    assert [call[0] for call in tower.mutations()] == ["delete-vm-snapshot"] * 3
+    assert result["retention"]["task"]["status"] == "SUCCESSED"
+    assert [s["name"] for s in tower.snapshots] == ["nightly-3"]
+
+
+def test_present_waits_for_a_snapshot_still_being_created_and_returns_its_lun_snapshots():
+    tower = FakeTower(snapshots=[snap("s1", "before-patch", "2026-01-01T00:00:01.000Z")], creating={"s1": [4, "SUCCESSED"]})
+    clock = FakeClock()
+    result, warnings, _waiter = run(tower, clock=clock, name="before-patch")
+    assert result["changed"] is False and tower.mutations() == [] and warnings == []
+    assert result["snapshot"]["id"] == "s1" and result["snapshot"]["entityAsyncStatus"] is None
+    assert [lun["name"] for lun in result["lun_snapshots"]] == ["lun-s1-0", "lun-s1-2"]
+    assert clock.sleeps
+
+
+def test_present_with_wait_false_does_not_wait_for_a_snapshot_being_created():
+    tower = FakeTower(snapshots=[snap("s1", "before-patch", "2026-01-01T00:00:01.000Z")], creating={"s1": [4, "SUCCESSED"]})
+    clock = FakeClock()
+    result, warnings, _waiter = run(tower, clock=clock, name="before-patch", wait=False)
+    assert result["changed"] is False and result["snapshot"]["entityAsyncStatus"] == "CREATING"
+    assert result["lun_snapshots"] == [] and warnings == [] and clock.sleeps == []
+
+
+def test_present_takes_a_new_snapshot_when_the_one_being_created_fails():
+    tower = FakeTower(snapshots=[snap("s1", "before-patch", "2026-01-01T00:00:01.000Z")], creating={"s1": [3, "FAILED"]})
+    result, warnings, _waiter = run(tower, name="before-patch")
+    assert result["changed"] is True and [call[0] for call in tower.mutations()] == ["create-vm-snapshot"]
+    assert result["snapshot"]["id"] != "s1" and [s["name"] for s in tower.snapshots] == ["before-patch"]
+    assert len(warnings) == 1 and "s1" in warnings[0] and "is gone now" in warnings[0]
+
+
+def test_present_fails_clearly_when_the_snapshot_stays_busy_past_the_timeout():
+    tower = FakeTower(snapshots=[snap("s1", "before-patch", "2026-01-01T00:00:01.000Z")], creating={"s1": [10 ** 6, "SUCCESSED"]})
+    with pytest.raises(CloudTowerError) as err:
+        run(tower, name="before-patch", timeout=15)
+    assert "still CREATING after 15 seconds" in err.value.message and "raise timeout" in err.value.message
+    assert err.value.result["snapshot"]["id"] == "s1" and err.value.result["changed"] is False
+    assert tower.mutations() == []
+
+
+def test_a_create_that_times_out_returns_the_snapshot_it_knows():
+    tower = FakeTower(task_status="EXECUTING")
+    with pytest.raises(TaskTimeoutError) as err:
+        run(tower, name="slow")
+    result = err.value.result
+    assert result["changed"] is True and result["task"]["id"] == "t-create"
+    assert result["snapshot"]["name"] == "slow" and result["snapshot"]["id"] == tower.snapshots[0]["id"]
+    assert result["snapshot"]["entityAsyncStatus"] == "CREATING"
+    assert "finds the snapshot by name and waits for it" in err.value.message
+
+
+# --- DISK entries without a LUN snapshot ----------------------------------------------------------------
+
+def test_a_missing_lun_snapshot_is_named_in_a_warning():
+    tower = FakeTower(snapshots=[snap("s1", "before-patch", "2026-01-01T00:00:01.000Z")])
+    tower.luns = [lun for lun in tower.luns if lun["name"] != "lun-s1-2"]
+    result, warnings, _waiter = run(tower, name="before-patch")
+    assert [lun["name"] for lun in result["lun_snapshots"]] == ["lun-s1-0"]
+    assert len(warnings) == 1 and "lun-s1-2" in warnings[0] and "lun-s1-0" not in warnings[0] and "'before-patch' (id s1" in warnings[0]
+    info_warnings = []
+    info = vm_snapshot_info(tower, dict(vm_name="web-1", lun_snapshots=True), warn=info_warnings.append)
+    assert [lun["name"] for lun in info["snapshots"][0]["lun_snapshots"]] == ["lun-s1-0"]
+    assert info_warnings == warnings
+
+
+def test_no_lun_warning_for_a_snapshot_still_being_created():
+    tower = FakeTower(snapshots=[snap("s1", "x", "2026-01-01T00:00:01.000Z")], creating={"s1": [10 ** 6, "SUCCESSED"]})
+    warnings = []
+    info = vm_snapshot_info(tower, dict(vm_name="web-1", lun_snapshots=True), warn=warnings.append)
+    assert info["snapshots"][0]["lun_snapshots"] == [] and warnings == []

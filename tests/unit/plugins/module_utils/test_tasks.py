@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
-    TaskError, TaskFailedError, TaskStateUnknownError, TaskTimeoutError, TaskWaiter, change_may_have_happened, summarize_task, task_ids)
+    ResourceBusyError, TaskError, TaskFailedError, TaskStateUnknownError, TaskTimeoutError, TaskWaiter, call_when_unlocked,
+    change_may_have_happened, summarize_task, task_ids)
 
 
 class FakeClock:
@@ -181,3 +182,62 @@ def test_task_ids_skip_synchronous_answers():
 def test_summarize_task_keeps_the_reported_fields():
     summary = summarize_task({"id": "t", "status": "FAILED", "error_message": "boom", "args": {"big": "x"}, "steps": []})
     assert summary["error_message"] == "boom" and "args" not in summary and summary["progress"] is None
+
+
+# --- call_when_unlocked ---------------------------------------------------------------------------
+
+def locked_error(operation="create-vm-snapshot"):
+    return CloudTowerError("CloudTower answered %s with HTTP 400: Resource [VM-vm1] locked" % operation, operation=operation, status=400,
+                           code="ResourceLocked", api_message="Resource [VM-vm1] locked", path="/" + operation,
+                           props={"locked_resources": [{"id": "vm1", "type": "VM"}]})
+
+
+class LockedFor:
+    """A client whose mutation answers ResourceLocked until ``until`` seconds on the clock, then succeeds."""
+
+    def __init__(self, clock, until, error=None):
+        self.clock = clock
+        self.until = until
+        self.error = error
+        self.calls = []
+
+    def call(self, operation, body):
+        self.calls.append((self.clock.now, operation, body))
+        if self.error is not None:
+            raise self.error
+        if self.clock.now < self.until:
+            raise locked_error(operation)
+        return [{"task_id": "t1", "data": {"id": "s1"}}]
+
+
+def test_call_when_unlocked_sends_again_with_backoff_until_the_lock_is_gone():
+    clock = FakeClock()
+    client = LockedFor(clock, until=2.0)
+    answer = call_when_unlocked(client, "create-vm-snapshot", {"data": []}, 300, "VM 'web-1'", sleep=clock.sleep, clock=clock.clock)
+    assert answer == [{"task_id": "t1", "data": {"id": "s1"}}]
+    assert len(client.calls) == len(clock.sleeps) + 1 and len(client.calls) > 2
+    assert clock.sleeps[0] == pytest.approx(0.25) and clock.sleeps == sorted(clock.sleeps)
+    assert 2.0 <= clock.now < 4.0
+
+
+def test_call_when_unlocked_gives_up_at_the_timeout_saying_nothing_was_done():
+    clock = FakeClock()
+    client = LockedFor(clock, until=10 ** 6)
+    with pytest.raises(ResourceBusyError) as info:
+        call_when_unlocked(client, "rollback-vm", {"where": {}}, 30, "VM 'web-1' (id vm1, cluster c1)", sleep=clock.sleep, clock=clock.clock)
+    error = info.value
+    assert clock.now == pytest.approx(30)
+    assert error.message.startswith("VM 'web-1' (id vm1, cluster c1) is still busy with another CloudTower task after 30 seconds")
+    assert "Resource [VM-vm1] locked" in error.message and "nothing was done" in error.message
+    assert "raise timeout" in error.message and "rollback-vm" in error.message
+    assert error.is_resource_locked and error.status == 400 and error.props["locked_resources"][0]["id"] == "vm1"
+    assert change_may_have_happened(error) is False
+
+
+def test_call_when_unlocked_raises_any_other_error_at_once():
+    clock = FakeClock()
+    lost = CloudTowerError("Could not reach CloudTower for rollback-vm: connection reset", operation="rollback-vm")
+    client = LockedFor(clock, until=0, error=lost)
+    with pytest.raises(CloudTowerError) as info:
+        call_when_unlocked(client, "rollback-vm", {}, 300, "VM 'web-1'", sleep=clock.sleep, clock=clock.clock)
+    assert info.value is lost and len(client.calls) == 1 and clock.sleeps == []
