@@ -24,7 +24,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, user_vms_where
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, is_busy, user_vms_where
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
     DONE, Backoff, TaskError, TaskFailedError, TaskTimeoutError, change_may_have_happened, summarize_task, task_ids)
 
@@ -112,11 +112,6 @@ def expected_status(state, operation, status_before):
     if operation is None:
         return status_before
     return RESULT_STATUS[operation]
-
-
-def is_busy(vm):
-    """A VM with a CloudTower operation in progress (``entityAsyncStatus`` set)."""
-    return bool(vm.get("entityAsyncStatus"))
 
 
 def vm_summary(vm):

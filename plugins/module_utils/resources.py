@@ -38,6 +38,11 @@ SYSTEM_VMS_EXCLUSION = {"internal": False, "vm_usage": None}
 RECYCLE_BIN_EXCLUSION = {"in_recycle_bin": False}
 
 
+def is_busy(record):
+    """A VM or snapshot with a CloudTower operation in progress (``entityAsyncStatus`` set)."""
+    return bool(record.get("entityAsyncStatus"))
+
+
 def is_system_vm(vm):
     """Whether CloudTower runs this VM for itself (see SYSTEM_VMS_EXCLUSION)."""
     return bool(vm.get("internal")) or bool(vm.get("vm_usage"))

@@ -16,8 +16,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
-from ansible_collections.smartx.cloudtower.plugins.module_utils.power import is_busy
-from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms
+from ansible_collections.smartx.cloudtower.plugins.module_utils.resources import describe_vm, find_vms, is_busy
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
     DEFAULT_TIMEOUT, Backoff, TaskError, TaskFailedError, TaskTimeoutError, call_when_unlocked, change_may_have_happened, summarize_task,
     task_ids)
