@@ -13,6 +13,7 @@ import itertools
 
 import pytest
 
+from ansible_collections.smartx.cloudtower.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerClient, CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.power import (
     TRANSITIONS, PowerError, PowerRun, plan_vm)
@@ -22,18 +23,6 @@ RESULT = {"start-vm": "RUNNING", "resume-vm": "RUNNING", "restart-vm": "RUNNING"
           "poweroff-vm": "STOPPED", "suspend-vm": "SUSPENDED"}
 VALID_FROM = {"start-vm": ("STOPPED",), "resume-vm": ("SUSPENDED",), "shutdown-vm": ("RUNNING",), "restart-vm": ("RUNNING",),
               "force-restart-vm": ("RUNNING",), "suspend-vm": ("RUNNING",), "poweroff-vm": ("RUNNING", "SUSPENDED")}
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.now += seconds
 
 
 def matches(vm, where):

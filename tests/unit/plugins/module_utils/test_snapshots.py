@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.smartx.cloudtower.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.snapshots import (
     choose_consistency, find_lun_snapshots, lun_snapshot_names, lun_snapshots_by_name, retention_plan, select_snapshot,
@@ -42,19 +43,6 @@ def matches(record, where):
         elif record.get(key) != value:
             return False
     return True
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class FakeTower:

@@ -10,23 +10,11 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.smartx.cloudtower.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.smartx.cloudtower.plugins.module_utils.client import CloudTowerError
 from ansible_collections.smartx.cloudtower.plugins.module_utils.tasks import (
     ResourceBusyError, TaskError, TaskFailedError, TaskStateUnknownError, TaskTimeoutError, TaskWaiter, call_when_unlocked,
     change_may_have_happened, summarize_task, task_ids)
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class ScriptedTasks:
