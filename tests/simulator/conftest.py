@@ -2,10 +2,11 @@
 
 import json
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -24,16 +25,27 @@ def start_simulator(*extra):
     """Start ``python -m simulator --port 0`` and return (process, base URL, lines printed before it)."""
     process = subprocess.Popen([sys.executable, "-m", "simulator", "--port", "0", *extra], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A thread reads the lines: select() on the buffered pipe misses a line already read into the buffer
+    # (the CA line and the listening line often arrive together).
+    printed = queue.Queue()
+
+    def read_lines():
+        for line in iter(process.stdout.readline, ""):
+            printed.put(line)
+        printed.put(None)
+
+    threading.Thread(target=read_lines, daemon=True).start()
     lines, deadline = [], time.time() + 30
     while time.time() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line.rstrip("\n"))
-            if line.startswith("CloudTower simulator listening on "):
-                return process, line.split(" on ", 1)[1].strip(), lines
+        try:
+            line = printed.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if line is None:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("CloudTower simulator listening on "):
+            return process, line.split(" on ", 1)[1].strip(), lines
     process.kill()
     raise RuntimeError("simulator did not start: %r %s" % (lines, process.stderr.read()))
 
