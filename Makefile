@@ -22,6 +22,12 @@ VENV_BIN := $(CURDIR)/$(VENV)/bin
 VPY := $(VENV_BIN)/python
 STAMP := $(VENV)/.installed
 
+# the oldest ansible-core meta/runtime.yml accepts, in its own venv (make compat)
+COMPAT_VENV := .venv-compat
+COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
+COMPAT_STAMP := $(COMPAT_VENV)/.installed
+COMPAT_ENV := env PATH="$(COMPAT_BIN):$$PATH" PAGER=cat
+
 BUILD := .build
 TREE := $(BUILD)/ansible_collections/smartx/cloudtower
 DIST := $(BUILD)/dist
@@ -41,7 +47,7 @@ BENCH_ARGS ?=
 ANSIBLE_TEST_ARGS ?=
 
 .PHONY: help venv get-pip tree changelog-lint action-groups sanity units simulator-tests \
-	integration build galaxy-check test demo bench clean distclean
+	integration compat build galaxy-check test demo bench clean distclean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,6 +59,11 @@ venv: $(STAMP) ## create .venv and install requirements-dev.txt (again when it c
 $(STAMP): requirements.txt requirements-dev.txt tests/unit/requirements.txt
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	touch $@
+
+$(COMPAT_STAMP): requirements-compat.txt tests/unit/requirements.txt
+	test -x $(COMPAT_BIN)/python || $(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements-compat.txt
 	touch $@
 
 get-pip: $(STAMP) ## install the offline get-pip stand-in into ansible-test's cache
@@ -95,6 +106,14 @@ integration: tree ## ansible-test integration against the simulator
 			cd $(TREE) && ansible-test integration --python $(PYVER) --local $(ANSIBLE_TEST_ARGS)'; \
 	fi
 
+# The same unit tests and integration targets with the oldest ansible-core of requires_ansible (.venv-compat);
+# the simulator and the config writer still run in .venv. Sanity runs once, with the pinned ansible-core.
+compat: $(COMPAT_STAMP) tree ## units and integration with ansible-core 2.16 (the oldest requires_ansible accepts)
+	cd $(TREE) && $(COMPAT_ENV) $(COMPAT_BIN)/ansible-test units --python $(PYVER) $(ANSIBLE_TEST_ARGS)
+	$(WITH_SIMULATOR) -- $(COMPAT_ENV) bash -c '\
+		$(VPY) tools/integration_config.py $(TREE)/tests/integration/integration_config.yml && \
+		cd $(TREE) && ansible-test integration --python $(PYVER) --local $(ANSIBLE_TEST_ARGS)'
+
 build: $(STAMP) ## ansible-galaxy collection build into .build/dist
 	rm -rf $(DIST)
 	$(VENV_ENV) $(VENV_BIN)/ansible-galaxy collection build --output-path $(DIST) .
@@ -107,7 +126,7 @@ galaxy-check: build ## install the built artifact into a temporary directory; an
 	$(VENV_ENV) ANSIBLE_COLLECTIONS_PATH="$$tmp" $(VENV_BIN)/ansible-doc --list smartx.cloudtower && \
 	head -n 5 "$$tmp/vm_info.txt" && echo "galaxy-check: the artifact installs and ansible-doc shows smartx.cloudtower.vm_info"
 
-TEST_STEPS := changelog-lint action-groups sanity units simulator-tests integration galaxy-check
+TEST_STEPS := changelog-lint action-groups sanity units simulator-tests integration compat galaxy-check
 
 test: $(STAMP) ## everything CI runs: every step runs, then a summary; fails if one failed
 	@passed=0; failed=0; summary=""; \
@@ -138,7 +157,7 @@ bench: tree ## run bench/run.py (BENCH_ARGS='--sizes 1000' for a short run)
 
 clean: ## remove .build, test output and caches (keeps .venv)
 	rm -rf $(BUILD) tests/output tests/integration/integration_config.yml changelogs/.plugin-cache.yaml .pytest_cache
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./$(COMPAT_VENV) \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-distclean: clean ## clean, and remove .venv
-	rm -rf $(VENV)
+distclean: clean ## clean, and remove .venv and .venv-compat
+	rm -rf $(VENV) $(COMPAT_VENV)

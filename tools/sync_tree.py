@@ -31,6 +31,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXCLUDED_PATHS = (
     '.git',
     '.venv',
+    '.venv-compat',
     '.build',
     'simulator',
     'bench',
